@@ -18,7 +18,6 @@ Layout (see config.example.toml):
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
@@ -243,9 +242,7 @@ def _check_pipeline(
     path = f"pipelines.{name}"
     crm = table.get("crm")
     if crm not in CRMS:
-        if pipeline is None and crm is not None:
-            return  # already reported by the root validation
-        return
+        return  # reported by the root validation
     connection = _collect(connection_model(crm), table.get("connection") or {}, f"{path}.connection", problems)
     mapping_table = dict(table.get("mapping") or {})
     preset = mapping_table.pop("preset", None) or crm
@@ -264,6 +261,10 @@ def _check_pipeline(
     ab = None
     if table.get("ab") is not None:
         ab = _sub(table, "ab", f"{path}.ab", problems, _ab_model)
+    if crm == "local" and connection is not None:
+        local_path = Path(getattr(connection, "path"))
+        if not local_path.is_absolute():
+            connection = connection.model_copy(update={"path": str(base_dir / local_path)})
     if pipeline is not None:
         pipeline.connection_settings = connection
         pipeline.mapping_obj = mapping
@@ -278,7 +279,7 @@ def _relative(value: str, base_dir: Path) -> str | Path:
     return value
 
 
-def load_settings(path: str | Path, env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(path: str | Path) -> Settings:
     """Read and validate a TOML config file; raise ConfigError listing every problem."""
     file = Path(path)
     if not file.exists():
@@ -287,10 +288,4 @@ def load_settings(path: str | Path, env: Mapping[str, str] | None = None) -> Set
         raw = tomllib.loads(file.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"not valid TOML: {exc}"], source=str(file)) from None
-    del env  # secrets are resolved when adapters are built, from the real environment
     return validate_settings(raw, source=str(file), base_dir=file.resolve().parent)
-
-
-def default_env() -> Mapping[str, str]:
-    """The process environment (the only place secrets come from)."""
-    return os.environ

@@ -47,14 +47,10 @@ def build(
     env: Mapping[str, str],
     clock: Any,
     sleep: Any,
-    base_dir: Path | None = None,
 ) -> LocalAdapter:
-    """A local adapter on the file named by the connection (relative to `base_dir` when given)."""
+    """A local adapter on the file named by the connection (the config resolved relative paths)."""
     del env, sleep  # no secrets, no waiting
-    path = Path(connection.path)
-    if base_dir is not None and not path.is_absolute():
-        path = base_dir / path
-    return LocalAdapter(LocalCRM(path, clock=clock), mapping, page_size=connection.page_size)
+    return LocalAdapter(LocalCRM(Path(connection.path), clock=clock), mapping, page_size=connection.page_size)
 
 
 class LocalAdapter(Adapter):
