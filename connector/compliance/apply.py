@@ -18,8 +18,10 @@ For each follow-up whose type is "call" (other follow-ups pass through untouched
 
 A follow-up kept at its due time gets an "allowed" note, one given a new time a "moved" note (with the
 new due_at), one dropped a "blocked" note. When the prospect objected, a note with an empty
-`follow_up_key` records the decision about the prospect itself. Notes replace `result.compliance`, so
-applying twice gives the same result.
+`follow_up_key` records the decision about the prospect itself. Notes replace `result.compliance`,
+except "blocked" notes about follow-ups no longer in the result, which are kept: applying again to the
+output is stable (same follow-ups, status and blocked notes; a moved follow-up is then "allowed").
+Notes are ordered: the prospect note first, then by follow-up key.
 """
 
 from __future__ import annotations
@@ -70,7 +72,12 @@ def apply_compliance(
     if not settings.enabled:
         return result
     target = resolve_target(call, settings)
-    notes: list[ComplianceNote] = []
+    present = {f.key for f in result.follow_ups}
+    notes: list[ComplianceNote] = [
+        n
+        for n in result.compliance
+        if n.action == "blocked" and n.follow_up_key and n.follow_up_key not in present
+    ]
     objection = _objection(result, call, target, settings, optouts)
     if objection is not None:
         rule = _rule(target, objection.topic)
@@ -81,8 +88,8 @@ def apply_compliance(
             else:
                 kept.append(f)
         if not objection.opted_out:
-            return replace(result, follow_ups=tuple(kept), compliance=tuple(notes))
-        notes.insert(0, ComplianceNote("", "blocked", rule, objection.detail + "; do-not-call set"))
+            return replace(result, follow_ups=tuple(kept), compliance=_ordered(notes))
+        notes.append(ComplianceNote("", "blocked", rule, objection.detail + "; do-not-call set"))
         return replace(
             result,
             status="disqualified",
@@ -90,7 +97,7 @@ def apply_compliance(
             do_not_call=True,
             next_step="none" if result.next_step == "callback" else result.next_step,
             follow_ups=tuple(kept),
-            compliance=tuple(notes),
+            compliance=_ordered(notes),
         )
 
     attempts, refusals = _history(result, call, history, settings)
@@ -109,7 +116,11 @@ def apply_compliance(
             follow_ups.append(f)
         elif (kept_f := decided.get(f.key)) is not None:
             follow_ups.append(kept_f)
-    return replace(result, follow_ups=tuple(follow_ups), compliance=tuple(notes))
+    return replace(result, follow_ups=tuple(follow_ups), compliance=_ordered(notes))
+
+
+def _ordered(notes: list[ComplianceNote]) -> tuple[ComplianceNote, ...]:
+    return tuple(sorted(notes, key=lambda n: n.follow_up_key))
 
 
 def _rule(target: Target, topic: str) -> str:
@@ -206,7 +217,7 @@ def _decide(
         problems.append("cap")
     closure = schedule.closure(due)
     if closure is not None:
-        problems.append("holiday" if closure == "holiday" else window_topic)
+        problems.append("holiday" if closure == "holiday" and target.consumer else window_topic)
 
     if not problems:
         slot: datetime | None = due
@@ -225,7 +236,8 @@ def _decide(
         return ComplianceNote(f.key, "allowed", _rule(target, window_topic), f"allowed ({where})", due)
     local = slot.astimezone(zone).strftime("%a %Y-%m-%d %H:%M")
     was = due.astimezone(zone).strftime("%a %Y-%m-%d %H:%M")
-    detail = f"due {was} not allowed ({', '.join(problems)}); moved to {local} ({where})"
+    why = ", ".join(p if p != "b2b_window" else f"b2b {closure or 'window'}" for p in problems)
+    detail = f"due {was} not allowed ({why}); moved to {local} ({where})"
     return ComplianceNote(f.key, "moved", _rule(target, problems[0]), detail, slot)
 
 

@@ -35,8 +35,8 @@ def make_call(
     return Call(
         id="c1",
         occurred_at=occurred_at or paris("2026-03-02 11:00"),
-        outcome=outcome,  # type: ignore[arg-type]
-        direction=direction,  # type: ignore[arg-type]
+        outcome=outcome,
+        direction=direction,
         prospect=Prospect(**fields),
         company=Company(**company) if company else None,
     )

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 
 from connector.compliance.calendar import is_holiday
+from connector.model import Call
 from tests.compliance.factory import ALSACE, PARIS, SETTINGS, follow_up, make_call, only_note, paris, run
 
 NOW = paris("2026-01-02 12:00")
 
 
-def consumer(**kw: object):  # type: ignore[no-untyped-def]
+def consumer(**kw: Any) -> Call:
     return make_call(consumer=True, consent_at=paris("2025-12-01 00:00"), occurred_at=NOW, **kw)
 
 
@@ -54,7 +56,7 @@ def test_good_friday_in_moselle_only() -> None:
 
 
 def test_overseas_department_holiday() -> None:
-    """20 December (abolition of slavery) is a holiday in La Réunion, not in Paris (2027-12-20 is a Monday)."""
+    """20 December (abolition of slavery) is a holiday in La Réunion, not in Paris (a Monday in 2027)."""
     due_local = "2027-12-20T11:00:00+04:00"
     reunion = consumer(phone="+262 262 12 34 56")
     res = run(reunion, follow_up(datetime.fromisoformat(due_local)), now=NOW)
