@@ -16,9 +16,10 @@ after the day of the last refusal. Pure functions of their arguments.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 
@@ -35,6 +36,18 @@ class ContactEvent:
     status: str | None = None
     reason: str | None = None
     direction: str = "outbound"
+
+    @classmethod
+    def from_mapping(cls, row: Mapping[str, Any]) -> ContactEvent:
+        """Build from a store row with keys occurred_at (aware), outcome and optionally status, reason,
+        direction (default "outbound"); other keys are ignored."""
+        return cls(
+            occurred_at=row["occurred_at"],
+            outcome=str(row["outcome"]),
+            status=row.get("status"),
+            reason=row.get("reason"),
+            direction=str(row.get("direction") or "outbound"),
+        )
 
 
 def is_attempt(event: ContactEvent) -> bool:

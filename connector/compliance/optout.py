@@ -7,7 +7,7 @@ normalised number (or one `BadRow`) per data row, and never stops on a bad row.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -35,6 +35,21 @@ class OptOutSet:
 
     def __len__(self) -> int:
         return len(self._numbers)
+
+
+class OptOutLookup:
+    """An `OptOutList` backed by a lookup function, e.g. ``OptOutLookup(store.is_opted_out)``.
+
+    Answers are cached per number for the lifetime of the object (one pipeline run)."""
+
+    def __init__(self, lookup: Callable[[str], bool]) -> None:
+        self._lookup = lookup
+        self._seen: dict[str, bool] = {}
+
+    def __contains__(self, e164: str) -> bool:
+        if e164 not in self._seen:
+            self._seen[e164] = bool(self._lookup(e164))
+        return self._seen[e164]
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,3 +215,17 @@ def test_consent_to_other_hours() -> None:
     without = make_call(consumer=True)
     assert only_note(run(without, follow_up(sunday), settings=settings))[0] == "moved"
     assert only_note(run(with_consent, follow_up(sunday)))[0] == "moved"  # default "none"
+
+
+def test_contact_event_from_store_row() -> None:
+    row = {
+        "call_id": "x",
+        "occurred_at": paris("2026-03-02 11:00"),
+        "outcome": "connected",
+        "status": None,
+        "reason": "no_need",
+    }
+    event = ContactEvent.from_mapping(row)
+    assert event == ContactEvent(paris("2026-03-02 11:00"), "connected", None, "no_need", "outbound")
+    inbound = ContactEvent.from_mapping({**row, "direction": "inbound"})
+    assert inbound.direction == "inbound"

@@ -143,3 +143,30 @@ def test_csv_reader_single_column_without_header(tmp_path: Path) -> None:
     assert rows[:3] == [LISTED, "+33612345679", "+33612345670"]  # "33..." read as a country code
     assert isinstance(rows[3], BadRow) and rows[3].line == 4
     assert len(OptOutSet(r for r in rows if isinstance(r, str))) == 3
+
+
+def test_lookup_backed_list_caches_answers() -> None:
+    from connector.compliance import OptOutLookup
+
+    asked: list[str] = []
+
+    def lookup(number: str) -> bool:
+        asked.append(number)
+        return number == LISTED
+
+    numbers = OptOutLookup(lookup)
+    assert LISTED in numbers and LISTED in numbers and "+33699999999" not in numbers
+    assert asked == [LISTED, "+33699999999"]
+    call = make_call(consumer=True, consent_at=paris("2026-01-01 00:00"))
+    from connector.compliance import ComplianceSettings, apply_compliance
+    from tests.compliance.factory import make_result
+
+    res = apply_compliance(
+        make_result(follow_up(paris("2026-03-03 11:00"))),
+        call,
+        ComplianceSettings(),
+        (),
+        numbers,
+        paris("2026-03-02 12:00"),
+    )
+    assert res.reason == "opted_out"
