@@ -1,0 +1,282 @@
+"""From a call's text and fields to criterion states: hits → weighted evidence → met / not met / unknown.
+
+`extract(call, ruleset)` finds every signal hit in the notes, the transcript (each hit tagged with its
+speaker) and the fields criteria read; `assess(call, ruleset, found, ref)` turns them into one
+`Assessment` per criterion plus the facts the decisions need (horizon, callback date, agreed action).
+Pure functions; never raise on any text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from connector.model import Call
+from connector.rules.ruleset import Criterion, Ruleset
+from connector.rules.signals import Hit, find_hits
+from connector.rules.text import Segment, Speaker, normalize, segment_transcript
+from connector.rules.timeparse import months_between, resolve
+
+_SOURCE_ORDER = {"transcript": 0, "notes": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A hit with its speaker and strength (prospect/notes 1.0, unknown 0.8, rep/field per ruleset)."""
+
+    hit: Hit
+    speaker: Speaker
+    strength: float
+    text: str  # the original (un-normalised) source text the offsets point into
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    """One criterion's verdict and the evidence that decided it."""
+
+    criterion: Criterion
+    state: str
+    points: float
+    source: str = ""
+    snippet: str | None = None
+    start: int | None = None
+    end: int | None = None
+    date: date | None = None
+
+
+def _strength(speaker: Speaker, ruleset: Ruleset) -> float:
+    if speaker == "rep":
+        return ruleset.rep_weight
+    if speaker == "field":
+        return ruleset.field_weight
+    if speaker == "unknown":
+        return 0.8
+    return 1.0
+
+
+def field_value(call: Call, path: str) -> Any:
+    """Value of a dotted field path (prospect.title, company.employees, call.duration_s) or None."""
+    root, _, name = path.partition(".")
+    obj: Any = call if root == "call" else getattr(call, root, None)
+    if obj is None:
+        return None
+    return getattr(obj, name, None)
+
+
+def extract(call: Call, ruleset: Ruleset) -> list[Found]:
+    """Every signal hit of the call, with speaker and strength, in source order."""
+    out: list[Found] = []
+    lex = ruleset.lexicon
+    if call.transcript:
+        norm = normalize(call.transcript)
+        prospect_name = call.prospect.name if call.prospect else None
+        segs: list[Segment] = segment_transcript(call.transcript, call.owner, prospect_name)
+        starts = [s.start for s in segs]
+        for h in find_hits(lex, norm, "transcript"):
+            i = bisect.bisect_right(starts, h.start) - 1
+            speaker: Speaker = segs[i].speaker if i >= 0 and h.start < segs[i].end else "unknown"
+            out.append(Found(h, speaker, _strength(speaker, ruleset), call.transcript))
+    if call.notes:
+        norm = normalize(call.notes)
+        for h in find_hits(lex, norm, "notes"):
+            out.append(Found(h, "notes", 1.0, call.notes))
+    for crit in ruleset.criteria:
+        for path in crit.fields:
+            value = field_value(call, path)
+            if not isinstance(value, str) or not value:
+                continue
+            for h in find_hits(lex, normalize(value), f"field:{path}", only=crit.met + crit.not_met):
+                out.append(Found(h, "field", ruleset.field_weight, value))
+    return out
+
+
+def _when_of(f: Found, ruleset: Ruleset, ref: date) -> date | None:
+    expr = f.hit.when
+    if expr is None and ruleset.lexicon.when_after is not None:
+        norm = normalize(f.text[f.hit.end : f.hit.end + 80])
+        m = ruleset.lexicon.when_after.match(norm)
+        if m is not None and m.group("when"):
+            expr = m.group("when")
+    return resolve(expr, ref) if expr else None
+
+
+def _rank(f: Found) -> tuple[float, int, int]:
+    return (f.strength, _SOURCE_ORDER.get(f.hit.source, -1), f.hit.start)
+
+
+def _assess_from(crit: Criterion, state: str, f: Found | None, when: date | None = None) -> Assessment:
+    points = crit.weight if state == "met" else (-crit.penalty if state == "not_met" else 0.0)
+    if f is None:
+        return Assessment(crit, state, points)
+    h = f.hit
+    return Assessment(crit, state, points, h.source, f.text[h.start : h.end], h.start, h.end, when)
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything `assess` established for the decisions and follow-ups."""
+
+    assessments: tuple[Assessment, ...]
+    signals: frozenset[str]
+    horizon: float | None
+    horizon_date: date | None
+    callback: float | None
+    callback_date: date | None
+    action: str | None
+    action_date: date | None
+    budget_date: date | None
+
+
+def assess(call: Call, ruleset: Ruleset, found: list[Found], ref: date) -> Facts:
+    """Criterion verdicts and decision facts for one call, `ref` being the call date."""
+    by_signal: dict[str, list[Found]] = {}
+    for f in found:
+        by_signal.setdefault(f.hit.signal, []).append(f)
+    strong = frozenset(s for s, fs in by_signal.items() if any(f.strength > ruleset.rep_weight for f in fs))
+
+    def best(names: tuple[str, ...], min_strength: float = 0.0) -> Found | None:
+        cands = [f for n in names for f in by_signal.get(n, ()) if f.strength >= min_strength]
+        return max(cands, key=_rank) if cands else None
+
+    # callbacks: explicit requests, or "not before <date>"
+    callback_date: date | None = None
+    cb = best(("callback_request", "timing_later"))
+    for f in sorted(
+        by_signal.get("callback_request", []) + by_signal.get("timing_later", []), key=_rank, reverse=True
+    ):
+        d = _when_of(f, ruleset, ref) if f.hit.when else None
+        if d is not None and d > ref:
+            callback_date, cb = d, f
+            break
+    callback = months_between(ref, callback_date) if callback_date else None
+    budget_date = None
+    for f in sorted(by_signal.get("budget_later", []), key=_rank, reverse=True):
+        budget_date = _when_of(f, ruleset, ref) if f.hit.when else None
+        if budget_date is not None:
+            break
+    del cb
+
+    results: list[Assessment] = []
+    horizon: float | None = None
+    horizon_date: date | None = None
+    action: str | None = None
+    action_date: date | None = None
+    for crit in ruleset.criteria:
+        if crit.kind == "icp":
+            results.append(_icp(call, ruleset, crit, found))
+        elif crit.kind == "timing":
+            a, horizon, horizon_date = _timing(crit, ruleset, best, ref)
+            results.append(a)
+        elif crit.kind == "action":
+            a, action, action_date = _action(crit, ruleset, by_signal, best, ref)
+            results.append(a)
+        else:
+            pos, neg = best(crit.met), best(crit.not_met)
+            if pos is None and neg is None:
+                results.append(_assess_from(crit, "unknown", None))
+            elif neg is None or (pos is not None and _rank(pos) > _rank(neg)):
+                results.append(_assess_from(crit, "met", pos))
+            else:
+                results.append(_assess_from(crit, "not_met", neg))
+    return Facts(
+        tuple(results),
+        strong,
+        horizon,
+        horizon_date,
+        callback,
+        callback_date,
+        action,
+        action_date,
+        budget_date,
+    )
+
+
+def _timing(
+    crit: Criterion, ruleset: Ruleset, best: Any, ref: date
+) -> tuple[Assessment, float | None, date | None]:
+    pos: Found | None = best(crit.met)
+    neg: Found | None = best(crit.not_met)
+    pick = pos if neg is None or (pos is not None and _rank(pos) > _rank(neg)) else neg
+    if pick is None:
+        return _assess_from(crit, "unknown", None), None, None
+    d = _when_of(pick, ruleset, ref) if pick.hit.when else None
+    months = months_between(ref, d) if d else None
+    if pick is neg:
+        return _assess_from(crit, "not_met", pick, d), months, d
+    if months is not None and months > ruleset.horizon_months:
+        return _assess_from(crit, "not_met", pick, d), months, d
+    return _assess_from(crit, "met", pick, d), months if months is not None else 0.0, d
+
+
+def _action(
+    crit: Criterion, ruleset: Ruleset, by_signal: dict[str, list[Found]], best: Any, ref: date
+) -> tuple[Assessment, str | None, date | None]:
+    for name in ruleset.actions:
+        fs = by_signal.get(f"action_{name}")
+        if fs:
+            f = max(fs, key=_rank)
+            d = None
+            for cand in sorted(fs, key=lambda x: x.hit.start):
+                d = _when_of(cand, ruleset, ref)
+                if d is not None and d >= ref:
+                    f = cand
+                    break
+                d = None
+            return _assess_from(crit, "met", f, d), name, d
+    neg: Found | None = best(crit.not_met)
+    if neg is not None:
+        return _assess_from(crit, "not_met", neg), None, None
+    return _assess_from(crit, "unknown", None), None, None
+
+
+_INDUSTRY_SPLIT = re.compile(r"[^a-z0-9]+")
+
+
+def _icp(call: Call, ruleset: Ruleset, crit: Criterion, found: list[Found]) -> Assessment:
+    icp = ruleset.icp
+    comp, pros = call.company, call.prospect
+    passed: Assessment | None = None
+
+    def verdict(state: str, path: str, value: Any) -> Assessment:
+        pts = crit.weight if state == "met" else (-crit.penalty if state == "not_met" else 0.0)
+        return Assessment(crit, state, pts, f"field:{path}", str(value), None, None)
+
+    employees = comp.employees if comp else None
+    if employees is not None:
+        if (icp.employees_min is not None and employees < icp.employees_min) or (
+            icp.employees_max is not None and employees > icp.employees_max
+        ):
+            return verdict("not_met", "company.employees", employees)
+        passed = verdict("met", "company.employees", employees)
+    else:
+        for f in found:
+            if f.hit.signal == "employees_text" and f.hit.number and f.strength > ruleset.rep_weight:
+                digits = re.sub(r"[ .,]", "", f.hit.number)
+                n = int(digits) if digits.isdigit() and len(digits) < 9 else None
+                if n is not None and (
+                    (icp.employees_min is not None and n < icp.employees_min)
+                    or (icp.employees_max is not None and n > icp.employees_max)
+                ):
+                    h = f.hit
+                    return Assessment(
+                        crit, "not_met", -crit.penalty, h.source, f.text[h.start : h.end], h.start, h.end
+                    )
+    country = (comp.country if comp and comp.country else None) or (pros.country if pros else None)
+    if country and icp.countries:
+        path = "company.country" if comp and comp.country else "prospect.country"
+        if country.upper() not in icp.countries:
+            return verdict("not_met", path, country)
+        passed = passed or verdict("met", path, country)
+    industry = comp.industry if comp else None
+    if industry and icp.excluded_industries:
+        ind = " ".join(_INDUSTRY_SPLIT.split(normalize(industry)))
+        for ex in icp.excluded_industries:
+            if ex and f" {ex} " in f" {ind} ":
+                return verdict("not_met", "company.industry", industry)
+        passed = passed or verdict("met", "company.industry", industry)
+    if passed is not None:
+        return passed
+    return Assessment(crit, "unknown", 0.0)
