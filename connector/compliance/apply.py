@@ -140,10 +140,21 @@ def _contract_exempt(call: Call, settings: ComplianceSettings, policy_flag: bool
 def _objection(
     result: Result, call: Call, target: Target, settings: ComplianceSettings, optouts: OptOutList
 ) -> _Objection | None:
+    """CRM flag first, then the opposition list, then the call itself: a second application to the
+    output (whose do_not_call is now set) names the same rule."""
     if call.prospect is not None and call.prospect.do_not_call:
         return _Objection("objection", "the prospect is marked do-not-call in the CRM", True)
+    listed = _optout(call, target, settings, optouts)
+    if listed is not None and listed.opted_out:
+        return listed
     if result.do_not_call or result.reason == "opted_out":
         return _Objection("objection", "the prospect objected to further calls during the call", True)
+    return listed
+
+
+def _optout(
+    call: Call, target: Target, settings: ComplianceSettings, optouts: OptOutList
+) -> _Objection | None:
     rules = target.policy.consumer
     if not target.consumer or not rules.optout_list:
         return None

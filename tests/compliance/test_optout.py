@@ -83,19 +83,22 @@ def test_b2b_contact_who_objects(prospect: dict[str, Any], result: dict[str, Any
     assert all(n.action == "blocked" and detail_word in n.detail for n in res.compliance)
 
 
-@pytest.mark.parametrize("do_not_call", [True, False])
-def test_applying_twice_is_stable(do_not_call: bool) -> None:
+@pytest.mark.parametrize(("do_not_call", "phone"), [(True, LISTED), (False, LISTED), (False, "0611111111")])
+def test_applying_twice_is_stable(do_not_call: bool, phone: str) -> None:
     from connector.compliance import ComplianceSettings, apply_compliance
 
-    call = make_call(consumer=True, do_not_call=do_not_call, occurred_at=paris("2026-08-03 11:00"))
+    listed = OptOutSet([LISTED])
+    call = make_call(
+        consumer=True, do_not_call=do_not_call, phone=phone, occurred_at=paris("2026-08-03 11:00")
+    )
     # k1 is allowed (before the consent cut-off), k2 blocked (after it, no consent), k3 moved (Saturday).
     ups = (
         follow_up(paris("2026-08-04 11:00"), "k1"),
         follow_up(paris("2026-08-12 11:00"), "k2"),
         follow_up(paris("2026-08-08 11:00"), "k3"),
     )
-    once = run(call, *ups)
-    twice = apply_compliance(once, call, ComplianceSettings(), (), OptOutSet(), paris("2026-08-03 12:00"))
+    once = run(call, *ups, optouts=[LISTED])
+    twice = apply_compliance(once, call, ComplianceSettings(), (), listed, paris("2026-08-03 12:00"))
     assert (twice.follow_ups, twice.status, twice.do_not_call) == (
         once.follow_ups,
         once.status,
@@ -104,7 +107,11 @@ def test_applying_twice_is_stable(do_not_call: bool) -> None:
     assert [n for n in twice.compliance if n.action == "blocked"] == [
         n for n in once.compliance if n.action == "blocked"
     ]
-    if not do_not_call:
+    if phone == LISTED:
+        assert once.follow_ups == () and once.reason == "opted_out"
+        expected = "FR.L223-1.objection" if do_not_call else "FR.L223-1.optout"
+        assert {n.rule for n in twice.compliance} == {expected}
+    else:
         assert [(n.follow_up_key, n.action) for n in once.compliance] == [
             ("k1", "allowed"),
             ("k2", "blocked"),
