@@ -31,6 +31,7 @@ class Found:
     speaker: Speaker
     strength: float
     text: str  # the original (un-normalised) source text the offsets point into
+    segment: int = -1  # index of the transcript turn, -1 outside the transcript
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,19 +67,29 @@ def field_value(call: Call, path: str) -> Any:
     return getattr(obj, name, None)
 
 
-def extract(call: Call, ruleset: Ruleset) -> list[Found]:
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """All hits of a call plus the transcript's turns (for offer / acceptance pairs)."""
+
+    found: list[Found]
+    segments: list[Segment]
+
+
+def extract(call: Call, ruleset: Ruleset) -> Extraction:
     """Every signal hit of the call, with speaker and strength, in source order."""
     out: list[Found] = []
     lex = ruleset.lexicon
+    segs: list[Segment] = []
     if call.transcript:
         norm = normalize(call.transcript)
         prospect_name = call.prospect.name if call.prospect else None
-        segs: list[Segment] = segment_transcript(call.transcript, call.owner, prospect_name)
+        segs = segment_transcript(call.transcript, call.owner, prospect_name)
         starts = [s.start for s in segs]
         for h in find_hits(lex, norm, "transcript"):
             i = bisect.bisect_right(starts, h.start) - 1
-            speaker: Speaker = segs[i].speaker if i >= 0 and h.start < segs[i].end else "unknown"
-            out.append(Found(h, speaker, _strength(speaker, ruleset), call.transcript))
+            inside = i >= 0 and h.start < segs[i].end
+            speaker: Speaker = segs[i].speaker if inside else "unknown"
+            out.append(Found(h, speaker, _strength(speaker, ruleset), call.transcript, i if inside else -1))
     if call.notes:
         norm = normalize(call.notes)
         for h in find_hits(lex, norm, "notes"):
@@ -90,7 +101,7 @@ def extract(call: Call, ruleset: Ruleset) -> list[Found]:
                 continue
             for h in find_hits(lex, normalize(value), f"field:{path}", only=crit.met + crit.not_met):
                 out.append(Found(h, "field", ruleset.field_weight, value))
-    return out
+    return Extraction(out, segs)
 
 
 def _when_of(f: Found, ruleset: Ruleset, ref: date) -> date | None:
@@ -130,10 +141,19 @@ class Facts:
     budget_date: date | None
 
 
-def assess(call: Call, ruleset: Ruleset, found: list[Found], ref: date) -> Facts:
+_FUTURE_ONLY = ("budget_later",)
+"""Signals that only mean something when their time expression (if any) lies after the call."""
+
+
+def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> Facts:
     """Criterion verdicts and decision facts for one call, `ref` being the call date."""
+    found = extraction.found
     by_signal: dict[str, list[Found]] = {}
     for f in found:
+        if f.hit.signal in _FUTURE_ONLY and f.hit.when:
+            d = resolve(f.hit.when, ref)
+            if d is not None and d <= ref:
+                continue
         by_signal.setdefault(f.hit.signal, []).append(f)
     strong = frozenset(s for s, fs in by_signal.items() if any(f.strength > ruleset.rep_weight for f in fs))
 
@@ -171,7 +191,7 @@ def assess(call: Call, ruleset: Ruleset, found: list[Found], ref: date) -> Facts
             a, horizon, horizon_date = _timing(crit, ruleset, best, ref)
             results.append(a)
         elif crit.kind == "action":
-            a, action, action_date = _action(crit, ruleset, by_signal, best, ref)
+            a, action, action_date = _action(crit, ruleset, by_signal, best, ref, extraction)
             results.append(a)
         else:
             pos, neg = best(crit.met), best(crit.not_met)
@@ -206,16 +226,80 @@ def _timing(
     months = months_between(ref, d) if d else None
     if pick is neg:
         return _assess_from(crit, "not_met", pick, d), months, d
-    if months is not None and months > ruleset.horizon_months:
+    limit = ruleset.horizon_months
+    if _DEADLINE.match(normalize(pick.text[pick.hit.start : pick.hit.end])):
+        limit += ruleset.deadline_grace_months
+        if months is not None and months <= limit:
+            months = min(months, ruleset.horizon_months)
+    if months is not None and months > limit:
         return _assess_from(crit, "not_met", pick, d), months, d
     return _assess_from(crit, "met", pick, d), months if months is not None else 0.0, d
 
 
+_DEADLINE = re.compile(r"(?:d'ici|dici|avant|before|by|within|sous|under|until|jusqu'a|au plus tard)\b")
+_OFFER_KIND = {
+    "demo": "demo", "demonstration": "demo", "walkthrough": "demo", "presentation": "demo",
+    "proposition": "proposal", "proposal": "proposal", "devis": "proposal", "offre": "proposal",
+    "quote": "proposal", "soumission": "proposal",
+}  # fmt: skip
+_REFUSALS = ("action_declined", "need_no", "opt_out", "timing_later")
+
+
+def _accepted(
+    f: Found, ruleset: Ruleset, ext: Extraction, by_turn: dict[int, set[str]], ref: date
+) -> date | bool | None:
+    """For a rep's proposal in turn i: False if the prospect's next turn does not accept it, else the
+    date the prospect gave (or None)."""
+    if f.segment < 0:
+        return False
+    segs = ext.segments
+    for j in range(f.segment + 1, min(f.segment + 3, len(segs))):
+        if segs[j].speaker in ("prospect", "unknown"):
+            said = by_turn.get(j, set())
+            if "accept" not in said or any(r in said for r in _REFUSALS):
+                return False
+            for k in (j, j + 1):
+                if k < len(segs) and ruleset.lexicon.when_any is not None:
+                    turn = normalize(f.text[segs[k].start : segs[k].end][:400])
+                    m = ruleset.lexicon.when_any.search(turn)
+                    if m is not None and m.group("when"):
+                        d = resolve(m.group("when"), ref)
+                        if d is not None and d >= ref:
+                            return d
+            return None
+    return False
+
+
 def _action(
-    crit: Criterion, ruleset: Ruleset, by_signal: dict[str, list[Found]], best: Any, ref: date
+    crit: Criterion,
+    ruleset: Ruleset,
+    by_signal: dict[str, list[Found]],
+    best: Any,
+    ref: date,
+    ext: Extraction,
 ) -> tuple[Assessment, str | None, date | None]:
+    by_turn: dict[int, set[str]] = {}
+    for f in ext.found:
+        if f.segment >= 0:
+            by_turn.setdefault(f.segment, set()).add(f.hit.signal)
+    offers: dict[str, list[tuple[Found, date | None]]] = {}
     for name in ruleset.actions:
-        fs = by_signal.get(f"action_{name}")
+        for f in by_signal.get(f"action_{name}", ()):
+            if f.speaker == "rep":
+                acc = _accepted(f, ruleset, ext, by_turn, ref)
+                if acc is not False:
+                    offers.setdefault(name, []).append((f, acc if isinstance(acc, date) else None))
+    for f in by_signal.get("action_offer", ()):
+        if f.speaker in ("rep", "unknown") and f.hit.kind:
+            kind = _OFFER_KIND.get(f.hit.kind, "meeting")
+            acc = _accepted(f, ruleset, ext, by_turn, ref)
+            if acc is not False and kind in ruleset.actions:
+                offers.setdefault(kind, []).append((f, acc if isinstance(acc, date) else None))
+    for name in ruleset.actions:
+        fs = [f for f in by_signal.get(f"action_{name}", ()) if f.speaker != "rep"]
+        if not fs and name in offers:
+            f, d = offers[name][-1]
+            return _assess_from(crit, "met", f, d), name, d
         if fs:
             f = max(fs, key=_rank)
             d = None

@@ -106,6 +106,7 @@ class Ruleset:
     lexicon: Lexicon
     actions: tuple[str, ...]
     horizon_months: float
+    deadline_grace_months: float
     default_callback_months: int
     rep_weight: float
     field_weight: float
@@ -256,10 +257,18 @@ def compile_ruleset(
         settings = {}
     for key in sorted(
         set(settings)
-        - {"horizon_months", "default_callback_months", "rep_weight", "field_weight", "default_country"}
+        - {
+            "horizon_months",
+            "deadline_grace_months",
+            "default_callback_months",
+            "rep_weight",
+            "field_weight",
+            "default_country",
+        }
     ):
         problems.append(f"settings.{key}: unknown key")
     horizon = _num(settings.get("horizon_months"), "settings.horizon_months", problems, 6.0) or 6.0
+    grace = _num(settings.get("deadline_grace_months"), "settings.deadline_grace_months", problems, 3.0)
     cb_months = _num(
         settings.get("default_callback_months"), "settings.default_callback_months", problems, 3.0
     )
@@ -309,6 +318,7 @@ def compile_ruleset(
         lexicon=lexicon,
         actions=actions,
         horizon_months=horizon,
+        deadline_grace_months=grace if grace is not None else 3.0,
         default_callback_months=int(cb_months or 3),
         rep_weight=rep_weight if rep_weight is not None else 0.5,
         field_weight=field_weight if field_weight is not None else 0.6,

@@ -47,6 +47,8 @@ class Lexicon:
     by_name: Mapping[str, Signal] = field(default_factory=dict)
     when_after: re.Pattern[str] | None = None
     """Matches a {WHEN} time expression right after an action hit (e.g. "demo ... mardi 14h")."""
+    when_any: re.Pattern[str] | None = None
+    """Finds a {WHEN} time expression anywhere (used on one short transcript turn)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class Hit:
     when: str | None = None
     amount: str | None = None
     number: str | None = None
+    kind: str | None = None
 
 
 def expand_macros(pattern: str, macros: Mapping[str, str], path: str, problems: list[str]) -> str:
@@ -188,14 +191,15 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
     for s in compiled:
         for o in sorted(s.overrides - names):
             problems.append(f"{path}.signals.{s.name}.overrides: unknown signal {o!r}")
-    when_after = None
+    when_after = when_any = None
     if "WHEN" in macros:
         body = expand_macros("{WHEN}", macros, f"{path}.macros.WHEN", problems)
         try:
             when_after = re.compile(r"[\s,:;\-]{0,3}(?:(?:le|on|pour|for|at|a|ce|cette|this|next)\s)?" + body)
+            when_any = re.compile(r"(?<![a-z0-9])" + body)
         except re.error as exc:
             problems.append(f"{path}.macros.WHEN: invalid regular expression: {exc}")
-    return Lexicon(tuple(compiled), {s.name: s for s in compiled}, when_after)
+    return Lexicon(tuple(compiled), {s.name: s for s in compiled}, when_after, when_any)
 
 
 def _compile_signal(
@@ -257,7 +261,7 @@ class WordIndex:
 
 
 def _hit(name: str, source: str, m: re.Match[str]) -> Hit:
-    when = amount = number = None
+    when = amount = number = kind = None
     if m.lastindex is not None:
         for key, val in m.groupdict().items():
             if val is None:
@@ -268,7 +272,9 @@ def _hit(name: str, source: str, m: re.Match[str]) -> Hit:
                 amount = amount or val
             elif key.endswith(("_number", "_number2")):
                 number = number or val
-    return Hit(name, source, m.start(), m.end(), when, amount, number)
+            elif key.endswith("_kind"):
+                kind = kind or val
+    return Hit(name, source, m.start(), m.end(), when, amount, number, kind)
 
 
 def find_hits(

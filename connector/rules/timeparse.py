@@ -199,6 +199,12 @@ def resolve(expr: str, ref: date) -> date | None:
         if tok in WEEKDAYS:
             delta = (WEEKDAYS[tok] - ref.weekday()) % 7 or 7
             return ref + timedelta(days=delta)
+    for tok in toks:
+        if len(tok) == 4 and tok.isdigit() and 2000 <= int(tok) <= 2100:
+            year = int(tok)
+            if year < ref.year:
+                return date(year, 12, 31)
+            return ref if year == ref.year else date(year, 1, 1)
     if words & {"annee", "year", "an"}:
         if nxt:
             return date(ref.year + 1, 12 if end else 1, 31 if end else 1)
