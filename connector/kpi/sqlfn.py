@@ -1,0 +1,32 @@
+"""SQL expressions that differ between SQLite and PostgreSQL (date truncation, epoch seconds).
+
+Both backends store timestamps as naive UTC. `period_start` returns the first day of the period as
+text "YYYY-MM-DD" on both, so group keys compare equal across backends. Weeks start on Monday (ISO).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+Period = Literal["day", "week", "month"]
+
+
+def period_start(column: Any, period: Period, dialect: str) -> sa.ColumnElement[str]:
+    """The first day of the day/week/month containing `column`, as "YYYY-MM-DD" text."""
+    if dialect == "postgresql":
+        return sa.func.to_char(sa.func.date_trunc(period, column), "YYYY-MM-DD")
+    if period == "day":
+        return sa.func.strftime("%Y-%m-%d", column)
+    if period == "week":
+        # 'weekday 0' moves forward to Sunday (or stays on a Sunday); six days back is that week's Monday.
+        return sa.func.strftime("%Y-%m-%d", column, "weekday 0", "-6 days")
+    return sa.func.strftime("%Y-%m-01", column)
+
+
+def epoch(column: Any, dialect: str) -> sa.ColumnElement[int]:
+    """Whole seconds since 1970-01-01 of a naive-UTC timestamp (one-second resolution on both)."""
+    if dialect == "postgresql":
+        return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
+    return sa.cast(sa.func.strftime("%s", column), sa.Integer)
