@@ -17,9 +17,11 @@ from typing import Any
 
 from adapters.base import Adapter
 from adapters.registry import build_adapter
+from connector.compliance import ContactEvent, apply_compliance
+from connector.compliance.optout import OptOutLookup
 from connector.config import PipelineSettings, Settings
 from connector.model import Call, Result
-from connector.pipeline import Pipeline, Qualifier
+from connector.pipeline import Pipeline, Qualifier, e164
 from connector.rules import Ruleset, load_ruleset, qualify
 from connector.store import Store, open_store
 
@@ -45,24 +47,10 @@ def make_adapter(
     return build_adapter(ps.crm, ps.connection_settings, ps.build_mapping(), env=env, clock=clock, sleep=sleep)
 
 
-def _history_events(store: Store, call: Call, now: datetime) -> list[Any]:
-    from connector.compliance import ContactEvent
-
+def _history_events(store: Store, call: Call) -> list[ContactEvent]:
     prospect = call.prospect
-    rows = store.contact_history(
-        prospect.id if prospect else None, prospect.phone if prospect else None, call.occurred_at, call.id
-    )
-    return [ContactEvent(r["occurred_at"], r["outcome"], r["status"], r["reason"]) for r in rows]
-
-
-class _StoreOptOuts:
-    """The opposition list as the compliance module sees it (membership of E.164 numbers)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def __contains__(self, e164: object) -> bool:
-        return isinstance(e164, str) and self.store.is_opted_out(e164)
+    rows = store.contact_history(prospect.id if prospect else None, e164(call), call.occurred_at, call.id)
+    return [ContactEvent.from_mapping(r) for r in rows]
 
 
 def make_qualifier(
@@ -74,10 +62,8 @@ def make_qualifier(
     others are recorded in shadow_results) → compliance policy. The salt changes whenever something
     that decides changes (ruleset versions, variant split, compliance policy), so calls are re-qualified.
     """
-    from connector.compliance import apply_compliance
-
     compliance = settings.compliance_settings
-    optouts = _StoreOptOuts(store)
+    optouts = OptOutLookup(store.is_opted_out)
     variants: dict[str, Ruleset] = {}
     ab = ps.ab_settings
     if ab is not None:
@@ -112,7 +98,7 @@ def make_qualifier(
                 result = replace(qualify(call, variants.get(ab.control, ruleset), now), variant=ab.control)
             else:
                 result = replace(qualify(call, variants.get(chosen, ruleset), now), variant=chosen)
-        return apply_compliance(result, call, compliance, _history_events(store, call, now), optouts, now)
+        return apply_compliance(result, call, compliance, _history_events(store, call), optouts, now)
 
     salt_parts = {
         "ruleset": ruleset.version,

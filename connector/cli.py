@@ -148,10 +148,9 @@ def _summary_table(result: RunResult, elapsed: float | None = None) -> Table:
     table.add_row("calls qualified now", str(s.decided))
     for status in ("qualified", "nurture", "disqualified", "unreached"):
         table.add_row(f"  {status}", str(s.statuses.get(status, 0)))
-        if status in ("disqualified", "nurture"):
-            pass
-    for reason, count in sorted(s.reasons.items(), key=lambda kv: -kv[1]):
-        table.add_row(f"    reason {reason}", str(count))
+        for key, count in sorted(s.reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+            if key.startswith(status + "/"):
+                table.add_row(f"    {key.split('/', 1)[1]}", str(count))
     table.add_row("calls updated in the CRM", str(s.calls_updated))
     table.add_row("fields written", str(s.fields_written))
     table.add_row("follow-up tasks created", str(s.tasks_created))
@@ -600,17 +599,21 @@ def audit(
     """List moved or blocked follow-ups (CSV on stdout) with the rule that decided."""
     import csv
 
+    from connector.compliance import AUDIT_COLUMNS, audit_csv_row
+    from connector.model import ComplianceNote
+
     settings = _load(config)
     store = wiring.open_state(settings, os.environ)
-    writer = csv.writer(sys.stdout)
-    writer.writerow(["decided_at", "pipeline", "call_id", "follow_up_key", "action", "rule", "detail", "due_at"])
+    writer = csv.DictWriter(sys.stdout, fieldnames=["pipeline", *AUDIT_COLUMNS])
+    writer.writeheader()
     try:
         start = datetime.fromisoformat(since)
         for row in store.compliance_entries(start if start.tzinfo else start.replace(tzinfo=UTC)):
             if row["action"] == "allowed" and not include_allowed:
                 continue
-            writer.writerow(
-                [row["decided_at"], row["pipeline"], row["call_id"], row["follow_up_key"], row["action"], row["rule"], row["detail"], row["due_at"] or ""]
-            )
+            due = row["due_at"].replace(tzinfo=UTC) if row["due_at"] else None
+            note = ComplianceNote(row["follow_up_key"], row["action"], row["rule"], row["detail"], due)
+            line = audit_csv_row(note, row["call_id"], row["decided_at"].replace(tzinfo=UTC))
+            writer.writerow({"pipeline": row["pipeline"], **line})
     finally:
         store.close()

@@ -20,6 +20,9 @@ DEMO_CONFIG = """\
 [store]
 url = "sqlite:///state.sqlite"
 
+[log]
+level = "warning"
+
 [pipelines.demo]
 crm = "local"
 rules = "bant"

@@ -28,6 +28,7 @@ from typing import Any
 import structlog
 
 from adapters.base import Adapter, FieldWrite, Page, SourceRecord, TaskCreate, WriteOutcome
+from connector.compliance import normalize_phone
 from connector.errors import BudgetExhaustedError, CRMError, MappingError, RetriableError
 from connector.mapping import Mapping as FieldMapping
 from connector.model import Call, Result
@@ -57,7 +58,7 @@ class RunStats:
     decided: int = 0
     mapping_errors: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
-    reasons: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)  # "status/reason"
     calls_updated: int = 0
     fields_written: int = 0
     prospects_updated: int = 0
@@ -190,18 +191,28 @@ def _decision(call: Call, result: Result, digest: str, now: datetime) -> Decisio
         language=result.language,
         occurred_at=call.occurred_at,
         outcome=call.outcome.value,
+        direction=call.direction.value,
         duration_s=call.duration_s,
         owner=call.owner,
         source=call.source,
         prospect_id=prospect.id if prospect else None,
         company_id=company.id if company else None,
-        phone=prospect.phone if prospect else None,
+        phone=e164(call),
         consumer=bool(prospect and prospect.consumer),
         recontact_on=result.recontact_on,
         outputs={k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in result.outputs(now).items()},
         evidence=[e.as_dict() for e in result.evidence],
         decided_at=now,
     )
+
+
+def e164(call: Call) -> str | None:
+    """The prospect's phone number in E.164 form (the key of per-number call history), if readable."""
+    prospect = call.prospect
+    if prospect is None or not prospect.phone:
+        return None
+    region = prospect.country or (call.company.country if call.company else None) or "FR"
+    return normalize_phone(prospect.phone, region)
 
 
 def _signal_rows(call: Call, result: Result) -> list[dict[str, Any]]:
@@ -344,7 +355,7 @@ class Runner:
             self.stats.decided += 1
             self.stats.statuses[result.status] += 1
             if result.reason:
-                self.stats.reasons[result.reason] += 1
+                self.stats.reasons[f"{result.status}/{result.reason}"] += 1
             decisions.append(_decision(call, result, digest, now))
             signals.extend(_signal_rows(call, result))
             audit.extend(

@@ -65,10 +65,12 @@ class LocalAdapter(Adapter):
         self.page_size = page_size
 
     def iter_pages(self, cursor: Cursor | None) -> Iterator[Page]:
-        """Pages of calls in modification order after cursor["seq"]."""
+        """Pages of calls in modification order after cursor["seq"], up to the changes that existed when
+        the iteration started (our own writes during the run are read by the next run, and skipped)."""
         seq = int((cursor or {}).get("seq", 0))
+        upto = self.crm.last_seq()
         while True:
-            rows = self.crm.changed_calls(seq, self.page_size)
+            rows = self.crm.changed_calls(seq, upto, self.page_size)
             if not rows:
                 return
             records = []

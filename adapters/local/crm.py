@@ -213,9 +213,19 @@ class LocalCRM:
         self.edit_call(call_id, deleted=True)
 
     # -- reads for the adapter --------------------------------------------------------------------
-    def changed_calls(self, after_seq: int, limit: int) -> list[dict[str, Any]]:
-        """Calls whose modification sequence is after `after_seq`, ascending, with related rows."""
-        query = sa.select(calls).where(calls.c.seq > after_seq).order_by(calls.c.seq).limit(limit)
+    def last_seq(self) -> int:
+        """The latest modification sequence number (0 for an empty CRM)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(calls.c.seq), 0))).scalar_one())
+
+    def changed_calls(self, after_seq: int, upto_seq: int, limit: int) -> list[dict[str, Any]]:
+        """Calls whose modification sequence is in (after_seq, upto_seq], ascending, with related rows."""
+        query = (
+            sa.select(calls)
+            .where(calls.c.seq > after_seq, calls.c.seq <= upto_seq)
+            .order_by(calls.c.seq)
+            .limit(limit)
+        )
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
             pids = {r["prospect_id"] for r in rows if r["prospect_id"]}

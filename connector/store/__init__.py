@@ -8,8 +8,8 @@ before anything is sent to the CRM (crash safety: see connector/pipeline.py).
 
 from __future__ import annotations
 
-import socket
 import os
+import socket
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -54,6 +54,7 @@ class Decision:
     language: str
     occurred_at: datetime
     outcome: str
+    direction: str
     duration_s: int | None
     owner: str | None
     source: str | None
@@ -215,6 +216,7 @@ class Store:
                         "language": d.language,
                         "occurred_at": utc_naive(d.occurred_at),
                         "outcome": d.outcome,
+                        "direction": d.direction,
                         "duration_s": d.duration_s,
                         "owner": d.owner,
                         "source": d.source,
@@ -514,7 +516,14 @@ class Store:
         if not conditions:
             return []
         query = (
-            sa.select(t.ledger.c.call_id, t.ledger.c.occurred_at, t.ledger.c.outcome, t.ledger.c.status, t.ledger.c.reason)
+            sa.select(
+                t.ledger.c.call_id,
+                t.ledger.c.occurred_at,
+                t.ledger.c.outcome,
+                t.ledger.c.direction,
+                t.ledger.c.status,
+                t.ledger.c.reason,
+            )
             .where(sa.or_(*conditions), t.ledger.c.occurred_at < utc_naive(before), t.ledger.c.call_id != exclude_call)
             .order_by(t.ledger.c.occurred_at)
         )

@@ -61,6 +61,7 @@ ledger = Table(
     Column("language", String(8)),
     Column("occurred_at", DateTime, nullable=False),
     Column("outcome", String(32), nullable=False),
+    Column("direction", String(16), nullable=False, default="outbound"),
     Column("duration_s", Integer),
     Column("owner", String(255)),
     Column("source", String(255)),

@@ -103,8 +103,13 @@ def test_second_run_writes_nothing_and_an_edit_requalifies_exactly_that_call(env
     third = run_pipeline(pipeline(adapter, store, clock))
     assert third.stats.calls_read == 1 and third.stats.decided == 1
     assert crm.call_row("c0007")["qualicall_status"] == "disqualified"
+    assert crm.call_row("c0007")["qualicall_reason"] == "opted_out"
+    assert third.stats.prospects_updated == 1, "the opt-out is written to the prospect's do-not-call field"
+    # The do-not-call flag we wrote is an input of the call: it is decided again, and nothing changes.
     fourth = run_pipeline(pipeline(adapter, store, clock))
-    assert fourth.stats.calls_read == 1 and fourth.stats.decided == 0 and fourth.stats.fields_written == 0
+    assert fourth.stats.calls_read == 1 and fourth.stats.fields_written == 0 and fourth.stats.tasks_created == 0
+    fifth = run_pipeline(pipeline(adapter, store, clock))
+    assert fifth.stats.calls_read == 0
 
 
 def test_crash_between_decision_and_write_then_restart_applies_each_write_once(env: Any, clock: FakeClock) -> None:

@@ -34,7 +34,7 @@ def decision(call_id: str, fingerprint: str = "f1", **over: object) -> Decision:
     base = dict(
         call_id=call_id, fingerprint=fingerprint, ruleset="bant-x", variant=None, status="qualified",
         reason=None, next_step="demo", score=80.0, language="fr", occurred_at=NOW - timedelta(days=1),
-        outcome="connected", duration_s=300, owner="Camille", source="q4", prospect_id="p1",
+        outcome="connected", direction="outbound", duration_s=300, owner="Camille", source="q4", prospect_id="p1",
         company_id="c1", phone="+33612345678", consumer=False, recontact_on=None,
         outputs={"status": "qualified"}, evidence=[{"criterion": "need", "state": "met"}], decided_at=NOW,
     )
