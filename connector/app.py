@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
 from adapters.base import Adapter
 from adapters.registry import build_adapter
@@ -44,7 +43,9 @@ def make_adapter(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Adapter:
     """Build the pipeline's adapter from its connection settings."""
-    return build_adapter(ps.crm, ps.connection_settings, ps.build_mapping(), env=env, clock=clock, sleep=sleep)
+    return build_adapter(
+        ps.crm, ps.connection_settings, ps.build_mapping(), env=env, clock=clock, sleep=sleep
+    )
 
 
 def _history_events(store: Store, call: Call) -> list[ContactEvent]:
@@ -76,9 +77,7 @@ def make_qualifier(
         if ab is not None:
             chosen = assign_variant(call, ab)
             if ab.mode == "shadow":
-                shadow = [
-                    (v, qualify(call, rs, now)) for v, rs in variants.items() if v != ab.control
-                ]
+                shadow = [(v, qualify(call, rs, now)) for v, rs in variants.items() if v != ab.control]
                 store.save_shadow(
                     name,
                     [

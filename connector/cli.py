@@ -28,7 +28,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from connector import app as wiring
@@ -112,13 +112,17 @@ def _sync(settings: Settings, name: str | None, *, dry_run: bool, show_progress:
                 transient=True,
             ) as progress:
                 task = progress.add_task(pname, total=None)
+
+                def advance(n: int, task: TaskID = task, progress: Progress = progress) -> None:
+                    progress.advance(task, n)
+
                 pipeline = wiring.make_pipeline(
                     pname,
                     settings,
                     store,
                     env=os.environ,
                     dry_run=dry_run or None,
-                    on_page=lambda n, task=task: progress.advance(task, n),
+                    on_page=advance,
                 )
                 try:
                     results.append(_run(pipeline))
@@ -138,7 +142,9 @@ def _run(pipeline: Any) -> RunResult:
 
 def _summary_table(result: RunResult, elapsed: float | None = None) -> Table:
     s = result.stats
-    table = Table(title=f"Pipeline {result.pipeline}: {result.status}", show_header=False, title_justify="left")
+    table = Table(
+        title=f"Pipeline {result.pipeline}: {result.status}", show_header=False, title_justify="left"
+    )
     table.add_column("what")
     table.add_column("count", justify="right")
     table.add_row("calls read", str(s.calls_read))
@@ -186,8 +192,12 @@ def demo(
     out.print(_summary_table(result, elapsed))
     s = result.stats
     if s.fields_written == 0 and s.tasks_created == 0:
-        out.print("Nothing to write: every call is already qualified and up to date in the CRM (0 fields, 0 tasks).")
-    out.print(f"Results are in the CRM file {folder / 'crm.sqlite'} (calls.qualicall_* columns, tasks table).")
+        out.print(
+            "Nothing to write: every call is already qualified and up to date in the CRM (0 fields, 0 tasks)."
+        )
+    out.print(
+        f"Results are in the CRM file {folder / 'crm.sqlite'} (calls.qualicall_* columns, tasks table)."
+    )
     out.print(f"State: {folder / 'state.sqlite'}. Config: {config}.")
     if report_path:
         out.print(f"Report: {report_path}")
@@ -206,7 +216,9 @@ def _demo_report(settings: Settings, folder: Path) -> Path | None:
     store = wiring.open_state(settings, os.environ)
     try:
         with store.engine.connect() as conn:
-            report = compute_report(conn, pipeline="demo", settings=settings.kpi_settings, now=datetime.now(UTC))
+            report = compute_report(
+                conn, pipeline="demo", settings=settings.kpi_settings, now=datetime.now(UTC)
+            )
         path = folder / "report.html"
         write_html(report, path)
         return path
@@ -218,7 +230,9 @@ def _demo_report(settings: Settings, folder: Path) -> Path | None:
 def sync(
     config: ConfigOpt = DEFAULT_CONFIG,
     pipeline: PipelineOpt = None,
-    once: Annotated[bool, typer.Option("--once", help="Run once and exit (the daemon is `qualicall run`).")] = True,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run once and exit (the daemon is `qualicall run`).")
+    ] = True,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide and plan, write nothing.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -265,12 +279,14 @@ def run(config: ConfigOpt = DEFAULT_CONFIG) -> None:
 
 
 @app.command()
-def status(config: ConfigOpt = DEFAULT_CONFIG, pipeline: PipelineOpt = None, as_json: JsonOpt = False) -> None:
+def status(
+    config: ConfigOpt = DEFAULT_CONFIG, pipeline: PipelineOpt = None, as_json: JsonOpt = False
+) -> None:
     """Last runs, cursor, pending and failed writes, and records that could not be processed."""
     settings = _load(config)
     store = wiring.open_state(settings, os.environ)
     try:
-        data = []
+        data: list[dict[str, Any]] = []
         for name, _ in settings.pipeline(pipeline):
             data.append(
                 {
@@ -311,9 +327,18 @@ def status(config: ConfigOpt = DEFAULT_CONFIG, pipeline: PipelineOpt = None, as_
                 r["message"] or "",
             )
         out.print(runs)
-        problems = [("write " + w["kind"], w["call_id"], w["last_error"] or "", w["state"]) for w in item["failed_writes"]]
-        problems += [("write " + w["kind"], w["call_id"], w["last_error"] or "", "pending") for w in item["pending_writes"] if w["attempts"]]
-        problems += [("record " + e["stage"], e["record_id"], e["message"], "error") for e in item["record_errors"]]
+        problems = [
+            ("write " + w["kind"], w["call_id"], w["last_error"] or "", w["state"])
+            for w in item["failed_writes"]
+        ]
+        problems += [
+            ("write " + w["kind"], w["call_id"], w["last_error"] or "", "pending")
+            for w in item["pending_writes"]
+            if w["attempts"]
+        ]
+        problems += [
+            ("record " + e["stage"], e["record_id"], e["message"], "error") for e in item["record_errors"]
+        ]
         if problems:
             table = Table("what", "record", "error", "state", title="Needs attention")
             for row in problems:
@@ -341,7 +366,9 @@ def check(config: ConfigOpt = DEFAULT_CONFIG, pipeline: PipelineOpt = None, as_j
     else:
         table = Table("pipeline", "check", "ok", "detail")
         for r in report:
-            table.add_row(r["pipeline"], r["check"], "[green]yes[/green]" if r["ok"] else "[red]NO[/red]", r["detail"])
+            table.add_row(
+                r["pipeline"], r["check"], "[green]yes[/green]" if r["ok"] else "[red]NO[/red]", r["detail"]
+            )
         out.print(table)
     if not all(r["ok"] for r in report):
         raise typer.Exit(1)
@@ -352,10 +379,12 @@ def setup(
     crm: Annotated[str, typer.Argument(help="hubspot or salesforce")],
     config: ConfigOpt = DEFAULT_CONFIG,
     pipeline: PipelineOpt = None,
-    apply: Annotated[bool, typer.Option("--apply", help="Create what is missing (default: only show the plan).")] = False,
-    out_dir: Annotated[Path, typer.Option("--out", help="Salesforce: where to write the metadata folder.")] = Path(
-        "qualicall-salesforce-metadata"
-    ),
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Create what is missing (default: only show the plan).")
+    ] = False,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Salesforce: where to write the metadata folder.")
+    ] = Path("qualicall-salesforce-metadata"),
 ) -> None:
     """Create the fields/properties Qualicall writes. Shows the plan; `--apply` carries it out."""
     from adapters.registry import adapter_module
@@ -392,10 +421,16 @@ def setup(
 def qualify(
     input: Annotated[Path, typer.Option("--input", "-i", help="Calls: .jsonl or .csv")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Results: .jsonl")] = Path("results.jsonl"),
-    config: Annotated[Path | None, typer.Option("--config", "-c", help="Use this config's pipeline rules.")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Use this config's pipeline rules.")
+    ] = None,
     pipeline: PipelineOpt = None,
-    rules: Annotated[str | None, typer.Option("--rules", help="Pack name (bant, champ) or rules file.")] = None,
-    now: Annotated[str | None, typer.Option("--now", help="Decide as of this ISO time (default: now).")] = None,
+    rules: Annotated[
+        str | None, typer.Option("--rules", help="Pack name (bant, champ) or rules file.")
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="Decide as of this ISO time (default: now).")
+    ] = None,
 ) -> None:
     """Score a call file offline (backtest rules on an export before going live)."""
     from connector.backtest import result_record
@@ -432,7 +467,9 @@ def qualify(
     except (OSError, ValueError) as exc:
         raise _fail(str(exc)) from None
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-    out.print(f"{written} calls scored with {ruleset.version} → {output} ({summary}); {bad} unreadable lines.")
+    out.print(
+        f"{written} calls scored with {ruleset.version} → {output} ({summary}); {bad} unreadable lines."
+    )
     if bad and not written:
         raise typer.Exit(2)
 
@@ -470,7 +507,9 @@ def report(
     period: Annotated[str, typer.Option(help="day, week or month")] = "month",
     since: Annotated[str | None, typer.Option(help="Only calls from this ISO date.")] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Write the HTML report here.")] = None,
-    export: Annotated[Path | None, typer.Option("--export", help="Write CSV/JSON exports in this folder.")] = None,
+    export: Annotated[
+        Path | None, typer.Option("--export", help="Write CSV/JSON exports in this folder.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Funnel KPIs: qualified-call rate, meetings held, cost per qualified call, lead→opportunity delay."""
@@ -594,7 +633,9 @@ def import_optout(
 def audit(
     since: Annotated[str, typer.Option("--since", help="ISO date")],
     config: ConfigOpt = DEFAULT_CONFIG,
-    include_allowed: Annotated[bool, typer.Option("--include-allowed", help="Also list allowed follow-ups.")] = False,
+    include_allowed: Annotated[
+        bool, typer.Option("--include-allowed", help="Also list allowed follow-ups.")
+    ] = False,
 ) -> None:
     """List moved or blocked follow-ups (CSV on stdout) with the rule that decided."""
     import csv

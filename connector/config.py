@@ -20,7 +20,8 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from collections.abc import Mapping as AbcMapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -44,7 +45,7 @@ class StoreSettings(_Strict):
     url: str = "sqlite:///qualicall.sqlite"
     url_env: str | None = Field(default=None, description="Read the URL from this environment variable")
 
-    def resolved_url(self, env: Mapping[str, str], base_dir: Path) -> str:
+    def resolved_url(self, env: AbcMapping[str, str], base_dir: Path) -> str:
         """The URL to connect to; relative SQLite paths are relative to the config file's folder."""
         url = self.url
         if self.url_env:
@@ -132,7 +133,7 @@ class Settings(_Strict):
 def _hint_unknown(path: tuple[str | int, ...], allowed: list[str]) -> str:
     key = str(path[-1])
     if _SECRETISH.search(key):
-        return f"secrets are never read from the file: set {key}_env = \"ENV_VAR_NAME\" instead"
+        return f'secrets are never read from the file: set {key}_env = "ENV_VAR_NAME" instead'
     close = difflib.get_close_matches(key, allowed, n=1)
     return f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(sorted(allowed))}"
 
@@ -161,9 +162,7 @@ def _fields_at(model: type[BaseModel], path: tuple[str | int, ...]) -> list[str]
     return []
 
 
-def _collect(
-    model: type[BaseModel], data: Any, prefix: str, problems: list[str]
-) -> BaseModel | None:
+def _collect(model: type[BaseModel], data: Any, prefix: str, problems: list[str]) -> BaseModel | None:
     """Validate `data` with `model`; append every error as 'prefix.path: message (hint)'."""
     try:
         return model.model_validate(data)
@@ -183,7 +182,11 @@ def _collect(
 
 
 def _sub(
-    table: Mapping[str, Any], key: str, path: str, problems: list[str], factory: Callable[[], type[BaseModel]]
+    table: AbcMapping[str, Any],
+    key: str,
+    path: str,
+    problems: list[str],
+    factory: Callable[[], type[BaseModel]],
 ) -> Any:
     try:
         model = factory()
@@ -211,7 +214,9 @@ def _ab_model() -> type[BaseModel]:
     return VariantSettings
 
 
-def validate_settings(raw: Mapping[str, Any], *, source: str = "config", base_dir: Path | None = None) -> Settings:
+def validate_settings(
+    raw: AbcMapping[str, Any], *, source: str = "config", base_dir: Path | None = None
+) -> Settings:
     """Validate a parsed TOML document; raise ConfigError listing every problem found."""
     problems: list[str] = []
     root = _collect(Settings, raw, "", problems)
@@ -234,7 +239,7 @@ def validate_settings(raw: Mapping[str, Any], *, source: str = "config", base_di
 
 def _check_pipeline(
     name: str,
-    table: Mapping[str, Any],
+    table: AbcMapping[str, Any],
     problems: list[str],
     base_dir: Path,
     pipeline: PipelineSettings | None = None,
@@ -243,7 +248,9 @@ def _check_pipeline(
     crm = table.get("crm")
     if crm not in CRMS:
         return  # reported by the root validation
-    connection = _collect(connection_model(crm), table.get("connection") or {}, f"{path}.connection", problems)
+    connection = _collect(
+        connection_model(crm), table.get("connection") or {}, f"{path}.connection", problems
+    )
     mapping_table = dict(table.get("mapping") or {})
     preset = mapping_table.pop("preset", None) or crm
     mapping: Mapping | None = None
@@ -262,7 +269,7 @@ def _check_pipeline(
     if table.get("ab") is not None:
         ab = _sub(table, "ab", f"{path}.ab", problems, _ab_model)
     if crm == "local" and connection is not None:
-        local_path = Path(getattr(connection, "path"))
+        local_path = Path(str(connection.model_dump()["path"]))
         if not local_path.is_absolute():
             connection = connection.model_copy(update={"path": str(base_dir / local_path)})
     if pipeline is not None:

@@ -43,7 +43,14 @@ def prepare_demo(folder: Path, reset: bool = False) -> tuple[Path, int]:
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "qualicall.toml"
     if reset:
-        for name in ("crm.sqlite", "state.sqlite", "crm.sqlite-wal", "state.sqlite-wal", "crm.sqlite-shm", "state.sqlite-shm"):
+        for name in (
+            "crm.sqlite",
+            "state.sqlite",
+            "crm.sqlite-wal",
+            "state.sqlite-wal",
+            "crm.sqlite-shm",
+            "state.sqlite-shm",
+        ):
             (folder / name).unlink(missing_ok=True)
     config.write_text(DEMO_CONFIG.format(config=config), encoding="utf-8")
     crm = LocalCRM(folder / "crm.sqlite")

@@ -32,7 +32,7 @@ class SecretScrubber:
     def __call__(self, _logger: Any, _name: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         if self.secrets:
             for key, value in list(event.items()):
-                event[key] = self.scrub(value if isinstance(value, str) else value)
+                event[key] = self.scrub(value)
         return event
 
 

@@ -78,7 +78,7 @@ def _parse_spec(path: str, raw: Any, problems: list[str]) -> FieldSpec | None:
         problems.append(f"{path}: unknown key(s) {sorted(unknown)} (allowed: {sorted(_SPEC_KEYS)})")
     fields = raw.get("fields") or ([raw["field"]] if "field" in raw else [])
     if not fields or not all(isinstance(f, str) for f in fields):
-        problems.append(f"{path}: needs `field = \"name\"` or `fields = [\"a\", \"b\"]`")
+        problems.append(f'{path}: needs `field = "name"` or `fields = ["a", "b"]`')
         return None
     kind = raw.get("type", "str")
     if kind not in _TYPES:
@@ -102,13 +102,18 @@ def _parse_spec(path: str, raw: Any, problems: list[str]) -> FieldSpec | None:
 def _merge(base: dict[str, Any], override: AbcMapping[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, AbcMapping) and isinstance(merged.get(key), dict) and key in {
-            "mapping",
-            *ENTITIES,
-            "output",
-            "output_prospect",
-            "task",
-        }:
+        if (
+            isinstance(value, AbcMapping)
+            and isinstance(merged.get(key), dict)
+            and key
+            in {
+                "mapping",
+                *ENTITIES,
+                "output",
+                "output_prospect",
+                "task",
+            }
+        ):
             merged[key] = _merge(merged[key], value)
         else:
             merged[key] = value
@@ -197,7 +202,9 @@ class Mapping:
             names.update(dict.fromkeys(self.output_prospect.values()))
         return list(names)
 
-    def _value(self, record_id: str, entity: str, name: str, spec: FieldSpec, raw: AbcMapping[str, Any]) -> Any:
+    def _value(
+        self, record_id: str, entity: str, name: str, spec: FieldSpec, raw: AbcMapping[str, Any]
+    ) -> Any:
         parts = [raw.get(f) for f in spec.fields]
         if len(parts) == 1:
             value = parts[0]
@@ -216,7 +223,9 @@ class Mapping:
         try:
             return _convert(value, spec)
         except (TypeError, ValueError) as exc:
-            raise MappingError(record_id, field_label, f"cannot read {spec.type}: {exc}", self.source) from None
+            raise MappingError(
+                record_id, field_label, f"cannot read {spec.type}: {exc}", self.source
+            ) from None
 
     def _entity(self, record_id: str, entity: str, raw: AbcMapping[str, Any] | None) -> dict[str, Any] | None:
         if raw is None:
@@ -250,7 +259,7 @@ class Mapping:
             raise MappingError(record.id, f"{entity}.{name} <- {crm}", err["msg"], self.source) from None
 
     def output_values(self, outputs: AbcMapping[str, Any]) -> dict[str, Any]:
-        """Rename canonical outputs to the CRM fields of the call; outputs with no mapped field are dropped."""
+        """Rename canonical outputs to the call's CRM fields; outputs with no mapped field are dropped."""
         return {self.output[k]: v for k, v in outputs.items() if k in self.output}
 
 
@@ -265,7 +274,7 @@ def _convert(value: Any, spec: FieldSpec) -> Any:
         number = float(value)
         if spec.scale is not None:
             number *= spec.scale
-        return int(round(number)) if kind == "int" else number
+        return round(number) if kind == "int" else number
     if kind == "bool":
         if isinstance(value, bool):
             return value

@@ -165,14 +165,20 @@ def plan_writes(
             changed[stamp_field] = now
         digest = hashlib.sha256(repr(sorted(changed.items())).encode()).hexdigest()[:16]
         items.append(
-            ("update", f"upd:{record.id}:{digest}", {"record_id": record.id, "fields": encode_fields(changed)})
+            (
+                "update",
+                f"upd:{record.id}:{digest}",
+                {"record_id": record.id, "fields": encode_fields(changed)},
+            )
         )
     dnc_field = mapping.output_prospect.get("do_not_call")
     prospect_id = _prospect_crm_id(record, call)
     if result.do_not_call and dnc_field and prospect_id:
         current = (record.prospect or {}).get(dnc_field)
         if not same_value(current, True):
-            items.append(("prospect", f"dnc:{prospect_id}", {"record_id": prospect_id, "fields": {dnc_field: True}}))
+            items.append(
+                ("prospect", f"dnc:{prospect_id}", {"record_id": prospect_id, "fields": {dnc_field: True}})
+            )
     items.extend(("task", key, payload) for key, payload in _task_payload(result, record))
     return items
 
@@ -200,7 +206,9 @@ def _decision(call: Call, result: Result, digest: str, now: datetime) -> Decisio
         phone=e164(call),
         consumer=bool(prospect and prospect.consumer),
         recontact_on=result.recontact_on,
-        outputs={k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in result.outputs(now).items()},
+        outputs={
+            k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in result.outputs(now).items()
+        },
         evidence=[e.as_dict() for e in result.evidence],
         decided_at=now,
     )
@@ -221,8 +229,15 @@ def _signal_rows(call: Call, result: Result) -> list[dict[str, Any]]:
         if ev.state == "unknown":
             continue
         signal = f"{ev.criterion}:{ev.state}"[:100]
-        phrase = " ".join((ev.snippet or "").lower().split())[:255] if not ev.source.startswith("field") else ""
-        rows[(signal, phrase)] = {"call_id": call.id, "signal": signal, "phrase": phrase, "language": result.language}
+        phrase = (
+            " ".join((ev.snippet or "").lower().split())[:255] if not ev.source.startswith("field") else ""
+        )
+        rows[(signal, phrase)] = {
+            "call_id": call.id,
+            "signal": signal,
+            "phrase": phrase,
+            "language": result.language,
+        }
     return list(rows.values())
 
 
@@ -273,7 +288,9 @@ class Runner:
         for kind in ("update", "prospect", "task"):
             seen: set[int] = set()
             while True:
-                items = [i for i in self.p.store.pending(self.p.name, kind, batch, call_ids) if i.id not in seen]
+                items = [
+                    i for i in self.p.store.pending(self.p.name, kind, batch, call_ids) if i.id not in seen
+                ]
                 if not items:
                     break
                 seen.update(i.id for i in items)
@@ -282,13 +299,17 @@ class Runner:
                     outcomes = self._send(kind, items)
                 except RetriableError as exc:
                     message = f"{type(exc).__name__}: {exc}"
-                    self.p.store.settle(self.p.name, [], [(i.key, message, True) for i in items], now, MAX_ATTEMPTS)
+                    self.p.store.settle(
+                        self.p.name, [], [(i.key, message, True) for i in items], now, MAX_ATTEMPTS
+                    )
                     self.stats.write_failures += len(items)
                     return False
                 clean = self._settle(kind, items, outcomes, now) and clean
         return clean
 
-    def _settle(self, kind: str, items: Sequence[OutboxItem], outcomes: Sequence[WriteOutcome], now: datetime) -> bool:
+    def _settle(
+        self, kind: str, items: Sequence[OutboxItem], outcomes: Sequence[WriteOutcome], now: datetime
+    ) -> bool:
         by_key = {o.key: o for o in outcomes}
         applied: list[tuple[str, str | None]] = []
         failed: list[tuple[str, str, bool]] = []
@@ -386,7 +407,9 @@ class Runner:
         p = self.p
         started = p.clock()
         if not p.dry_run and not p.store.acquire_lease(f"pipeline:{p.name}", started, LEASE_TTL):
-            return RunResult(p.name, "busy", self.stats, "another runner holds this pipeline", started_at=started)
+            return RunResult(
+                p.name, "busy", self.stats, "another runner holds this pipeline", started_at=started
+            )
         run_id = p.store.start_run(p.name, started)
         status, message = "ok", ""
         try:

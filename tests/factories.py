@@ -29,11 +29,15 @@ def make_calls(n: int, prefix: str = "c", start: datetime = T0) -> list[Call]:
             source="outbound-q4",
             notes="" if i % 3 == 2 else NOTES[i % len(NOTES)],
             prospect=Prospect(
-                id=f"p{i % 11}", name=f"Prospect {i % 11}", title="DAF", phone=f"+33 6 12 34 56 {i % 90 + 10}",
+                id=f"p{i % 11}",
+                name=f"Prospect {i % 11}",
+                title="DAF",
+                phone=f"+33 6 12 34 56 {i % 90 + 10}",
                 country="FR",
             ),
-            company=Company(id=f"co{i % 7}", name=f"Société {i % 7}", employees=250, country="FR",
-                            industry="Logistique"),
+            company=Company(
+                id=f"co{i % 7}", name=f"Société {i % 7}", employees=250, country="FR", industry="Logistique"
+            ),
         )
         for i in range(n)
     ]

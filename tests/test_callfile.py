@@ -18,12 +18,40 @@ def test_committed_schema_matches_the_model() -> None:
 
 def test_schema_lists_every_documented_field() -> None:
     schema = json.loads(render())
-    assert set(schema["properties"]) >= {"id", "occurred_at", "direction", "duration_s", "outcome", "owner", "source",
-                                         "language", "notes", "transcript", "prospect", "company"}
-    assert set(schema["$defs"]["Prospect"]["properties"]) >= {"id", "name", "title", "email", "phone", "country",
-                                                               "consumer", "do_not_call", "consent_at"}
-    assert set(schema["$defs"]["Company"]["properties"]) >= {"id", "name", "employees", "industry", "country",
-                                                              "annual_revenue", "tech_stack"}
+    assert set(schema["properties"]) >= {
+        "id",
+        "occurred_at",
+        "direction",
+        "duration_s",
+        "outcome",
+        "owner",
+        "source",
+        "language",
+        "notes",
+        "transcript",
+        "prospect",
+        "company",
+    }
+    assert set(schema["$defs"]["Prospect"]["properties"]) >= {
+        "id",
+        "name",
+        "title",
+        "email",
+        "phone",
+        "country",
+        "consumer",
+        "do_not_call",
+        "consent_at",
+    }
+    assert set(schema["$defs"]["Company"]["properties"]) >= {
+        "id",
+        "name",
+        "employees",
+        "industry",
+        "country",
+        "annual_revenue",
+        "tech_stack",
+    }
     assert schema["additionalProperties"] is False
 
 
@@ -31,14 +59,16 @@ def test_jsonl_bad_lines_are_reported_and_do_not_stop_the_stream(tmp_path: Path)
     good = {"id": "a", "occurred_at": "2026-10-01T10:00:00+02:00", "outcome": "connected", "notes": "ok"}
     path = tmp_path / "calls.jsonl"
     path.write_text(
-        "\n".join([
-            json.dumps(good),
-            "{not json",
-            json.dumps({**good, "id": "b", "occurred_at": "2026-10-01T10:00:00"}),  # no offset
-            json.dumps({**good, "id": "c", "outcome": "maybe"}),
-            "",
-            json.dumps({**good, "id": "d", "prospect": {"name": "X", "consumer": True}}),
-        ]),
+        "\n".join(
+            [
+                json.dumps(good),
+                "{not json",
+                json.dumps({**good, "id": "b", "occurred_at": "2026-10-01T10:00:00"}),  # no offset
+                json.dumps({**good, "id": "c", "outcome": "maybe"}),
+                "",
+                json.dumps({**good, "id": "d", "prospect": {"name": "X", "consumer": True}}),
+            ]
+        ),
         encoding="utf-8",
     )
     items = list(iter_calls(path))
@@ -58,7 +88,11 @@ def test_csv_with_dotted_columns(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     first, second = list(iter_calls(path))
-    assert isinstance(first, Call) and first.company is not None and first.company.tech_stack == ("Salesforce", "Slack")
+    assert (
+        isinstance(first, Call)
+        and first.company is not None
+        and first.company.tech_stack == ("Salesforce", "Slack")
+    )
     assert first.prospect is not None and first.prospect.consumer is False
     assert isinstance(second, BadLine) and "company.employees" in second.message
 

@@ -25,7 +25,9 @@ def test_example_config_is_valid_and_paths_are_relative_to_it() -> None:
     [(name, ps)] = settings.pipeline(None)
     assert name == "example" and ps.crm == "local"
     assert Path(ps.connection_settings.path) == ROOT / "local-crm.sqlite"
-    assert settings.store.resolved_url({}, settings.base_dir) == f"sqlite:///{ROOT / 'qualicall-state.sqlite'}"
+    assert (
+        settings.store.resolved_url({}, settings.base_dir) == f"sqlite:///{ROOT / 'qualicall-state.sqlite'}"
+    )
     assert ps.build_mapping().output["status"] == "qualicall_status"
 
 
@@ -112,7 +114,10 @@ def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
 
 def test_store_url_from_environment(tmp_path: Path) -> None:
     settings = validate_settings({"store": {"url_env": "QC_URL"}}, base_dir=tmp_path)
-    assert settings.store.resolved_url({"QC_URL": "postgresql+psycopg://h/db"}, tmp_path) == "postgresql+psycopg://h/db"
+    assert (
+        settings.store.resolved_url({"QC_URL": "postgresql+psycopg://h/db"}, tmp_path)
+        == "postgresql+psycopg://h/db"
+    )
     with pytest.raises(ConfigError, match="QC_URL is not set"):
         settings.store.resolved_url({}, tmp_path)
 

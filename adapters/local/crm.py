@@ -230,14 +230,22 @@ class LocalCRM:
             rows = [dict(r) for r in conn.execute(query).mappings()]
             pids = {r["prospect_id"] for r in rows if r["prospect_id"]}
             cids = {r["company_id"] for r in rows if r["company_id"]}
-            pmap = {r["id"]: dict(r) for r in conn.execute(sa.select(prospects).where(prospects.c.id.in_(pids))).mappings()}
-            cmap = {r["id"]: dict(r) for r in conn.execute(sa.select(companies).where(companies.c.id.in_(cids))).mappings()}
+            pmap = {
+                r["id"]: dict(r)
+                for r in conn.execute(sa.select(prospects).where(prospects.c.id.in_(pids))).mappings()
+            }
+            cmap = {
+                r["id"]: dict(r)
+                for r in conn.execute(sa.select(companies).where(companies.c.id.in_(cids))).mappings()
+            }
         for row in rows:
             row["_prospect"] = pmap.get(row["prospect_id"])
             row["_company"] = cmap.get(row["company_id"])
         return rows
 
-    def update_records(self, table_name: str, updates: list[tuple[str, Mapping[str, Any]]]) -> list[str | None]:
+    def update_records(
+        self, table_name: str, updates: list[tuple[str, Mapping[str, Any]]]
+    ) -> list[str | None]:
         """Apply field updates; return None per success or an error message per failed record."""
         table = calls if table_name == "call" else prospects
         known = set(table.c.keys())

@@ -136,7 +136,9 @@ class Store:
     def get_cursor(self, pipeline: str) -> dict[str, Any] | None:
         """The saved cursor of a pipeline, or None before its first run."""
         with self.engine.connect() as conn:
-            value = conn.execute(sa.select(t.cursors.c.value).where(t.cursors.c.pipeline == pipeline)).scalar()
+            value = conn.execute(
+                sa.select(t.cursors.c.value).where(t.cursors.c.pipeline == pipeline)
+            ).scalar()
         return None if value is None else dict(value)
 
     def set_cursor(self, pipeline: str, value: Mapping[str, Any], now: datetime) -> None:
@@ -148,7 +150,7 @@ class Store:
 
     # -- leases -----------------------------------------------------------------------------------
     def acquire_lease(self, name: str, now: datetime, ttl: timedelta) -> bool:
-        """Take or renew the lease `name` for this process until now+ttl; False when another owner holds it."""
+        """Take or renew lease `name` for this process until now+ttl; False if another owner holds it."""
         expires = utc_naive(now + ttl)
         current = utc_naive(now)
         with self.engine.begin() as conn:
@@ -190,7 +192,10 @@ class Store:
             return {row.call_id: row.fingerprint for row in rows}
 
     def record_decisions(
-        self, pipeline: str, decisions: Sequence[Decision], items: Sequence[tuple[str, str, str, Mapping[str, Any]]]
+        self,
+        pipeline: str,
+        decisions: Sequence[Decision],
+        items: Sequence[tuple[str, str, str, Mapping[str, Any]]],
     ) -> None:
         """Durably record decisions and their planned writes in one transaction.
 
@@ -288,7 +293,9 @@ class Store:
         with self.engine.begin() as conn:
             if call_ids:
                 conn.execute(
-                    sa.delete(t.signals).where(t.signals.c.pipeline == pipeline, t.signals.c.call_id.in_(call_ids))
+                    sa.delete(t.signals).where(
+                        t.signals.c.pipeline == pipeline, t.signals.c.call_id.in_(call_ids)
+                    )
                 )
             if rows:
                 self._upsert(conn, t.signals, [{"pipeline": pipeline, **r} for r in rows])
@@ -299,7 +306,9 @@ class Store:
             self._upsert(conn, t.shadow_results, [{"pipeline": pipeline, **r} for r in rows])
 
     # -- outbox -----------------------------------------------------------------------------------
-    def pending(self, pipeline: str, kind: str, limit: int, call_ids: Sequence[str] | None = None) -> list[OutboxItem]:
+    def pending(
+        self, pipeline: str, kind: str, limit: int, call_ids: Sequence[str] | None = None
+    ) -> list[OutboxItem]:
         """Pending outbox items of one kind, oldest first (optionally only for the given calls)."""
         query = sa.select(t.outbox).where(
             t.outbox.c.pipeline == pipeline, t.outbox.c.state == "pending", t.outbox.c.kind == kind
@@ -309,12 +318,15 @@ class Store:
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(t.outbox.c.id).limit(limit)).mappings().all()
         return [
-            OutboxItem(r["id"], r["call_id"], r["kind"], r["key"], dict(r["payload"]), r["attempts"]) for r in rows
+            OutboxItem(r["id"], r["call_id"], r["kind"], r["key"], dict(r["payload"]), r["attempts"])
+            for r in rows
         ]
 
     def count_pending(self, pipeline: str, call_ids: Sequence[str] | None = None) -> int:
         """How many writes are still pending (for the given calls, or for the whole pipeline)."""
-        query = sa.select(sa.func.count()).where(t.outbox.c.pipeline == pipeline, t.outbox.c.state == "pending")
+        query = sa.select(sa.func.count()).where(
+            t.outbox.c.pipeline == pipeline, t.outbox.c.state == "pending"
+        )
         if call_ids is not None:
             query = query.where(t.outbox.c.call_id.in_(list(call_ids)))
         with self.engine.connect() as conn:
@@ -343,11 +355,15 @@ class Store:
                 conn.execute(
                     sa.update(t.outbox)
                     .where(t.outbox.c.pipeline == pipeline, t.outbox.c.key == key)
-                    .values(state="applied", crm_id=crm_id, updated_at=stamp, attempts=t.outbox.c.attempts + 1)
+                    .values(
+                        state="applied", crm_id=crm_id, updated_at=stamp, attempts=t.outbox.c.attempts + 1
+                    )
                 )
             for key, message, retriable in failed:
                 row = conn.execute(
-                    sa.select(t.outbox.c.attempts).where(t.outbox.c.pipeline == pipeline, t.outbox.c.key == key)
+                    sa.select(t.outbox.c.attempts).where(
+                        t.outbox.c.pipeline == pipeline, t.outbox.c.key == key
+                    )
                 ).first()
                 attempts = (row.attempts if row else 0) + 1
                 state = "pending" if retriable and attempts < max_attempts else "parked"
@@ -361,7 +377,9 @@ class Store:
                 touched = {
                     r.call_id
                     for r in conn.execute(
-                        sa.select(t.outbox.c.call_id).where(t.outbox.c.pipeline == pipeline, t.outbox.c.key.in_(keys))
+                        sa.select(t.outbox.c.call_id).where(
+                            t.outbox.c.pipeline == pipeline, t.outbox.c.key.in_(keys)
+                        )
                     )
                 }
             for call_id in touched:
@@ -381,13 +399,17 @@ class Store:
                     .values(state="failed" if "parked" in states else "applied", applied_at=stamp)
                 )
 
-    def outbox_items(self, pipeline: str | None, states: Sequence[str], limit: int = 50) -> list[dict[str, Any]]:
+    def outbox_items(
+        self, pipeline: str | None, states: Sequence[str], limit: int = 50
+    ) -> list[dict[str, Any]]:
         """Outbox rows in the given states, newest first (for `qualicall status`)."""
         query = sa.select(t.outbox).where(t.outbox.c.state.in_(list(states)))
         if pipeline is not None:
             query = query.where(t.outbox.c.pipeline == pipeline)
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query.order_by(t.outbox.c.id.desc()).limit(limit)).mappings()]
+            return [
+                dict(r) for r in conn.execute(query.order_by(t.outbox.c.id.desc()).limit(limit)).mappings()
+            ]
 
     def outbox_counts(self, pipeline: str) -> dict[str, int]:
         """Outbox item counts by state."""
@@ -436,20 +458,27 @@ class Store:
         if pipeline is not None:
             query = query.where(t.record_errors.c.pipeline == pipeline)
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query.order_by(t.record_errors.c.at.desc()).limit(limit)).mappings()]
+            return [
+                dict(r)
+                for r in conn.execute(query.order_by(t.record_errors.c.at.desc()).limit(limit)).mappings()
+            ]
 
     # -- runs -------------------------------------------------------------------------------------
     def start_run(self, pipeline: str, now: datetime) -> int:
         """Open a run log entry; return its id."""
         with self.engine.begin() as conn:
             result = conn.execute(
-                sa.insert(t.runs).values(pipeline=pipeline, started_at=utc_naive(now), status="running", stats={})
+                sa.insert(t.runs).values(
+                    pipeline=pipeline, started_at=utc_naive(now), status="running", stats={}
+                )
             )
             key = result.inserted_primary_key
             assert key is not None
             return int(key[0])
 
-    def finish_run(self, run_id: int, status: str, stats: Mapping[str, Any], message: str | None, now: datetime) -> None:
+    def finish_run(
+        self, run_id: int, status: str, stats: Mapping[str, Any], message: str | None, now: datetime
+    ) -> None:
         """Close a run log entry with its counters."""
         with self.engine.begin() as conn:
             conn.execute(
@@ -500,7 +529,9 @@ class Store:
         """Whether an E.164 number is on the opposition list."""
         with self.engine.connect() as conn:
             return (
-                conn.execute(sa.select(t.optout_numbers.c.number).where(t.optout_numbers.c.number == number)).first()
+                conn.execute(
+                    sa.select(t.optout_numbers.c.number).where(t.optout_numbers.c.number == number)
+                ).first()
                 is not None
             )
 
@@ -524,11 +555,17 @@ class Store:
                 t.ledger.c.status,
                 t.ledger.c.reason,
             )
-            .where(sa.or_(*conditions), t.ledger.c.occurred_at < utc_naive(before), t.ledger.c.call_id != exclude_call)
+            .where(
+                sa.or_(*conditions),
+                t.ledger.c.occurred_at < utc_naive(before),
+                t.ledger.c.call_id != exclude_call,
+            )
             .order_by(t.ledger.c.occurred_at)
         )
         with self.engine.connect() as conn:
-            return [{**dict(r), "occurred_at": as_aware(r.occurred_at)} for r in conn.execute(query).mappings()]
+            return [
+                {**dict(r), "occurred_at": as_aware(r.occurred_at)} for r in conn.execute(query).mappings()
+            ]
 
     def log_compliance(self, pipeline: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Append compliance decisions to the audit trail."""

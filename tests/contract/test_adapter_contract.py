@@ -22,10 +22,12 @@ def make_calls(n: int, prefix: str = "c") -> list[Call]:
             duration_s=60 + i,
             owner="Camille Martin",
             notes=f"Appel {i}: besoin confirmé, démo mardi 14h avec le DAF",
-            prospect=Prospect(id=f"p{i % 5}", name=f"Prospect {i % 5}", phone="+33 6 12 34 56 7" + str(i % 10),
-                              country="FR"),
-            company=Company(id=f"co{i % 4}", name=f"Société {i % 4}", employees=120, country="FR",
-                            industry="Software"),
+            prospect=Prospect(
+                id=f"p{i % 5}", name=f"Prospect {i % 5}", phone="+33 6 12 34 56 7" + str(i % 10), country="FR"
+            ),
+            company=Company(
+                id=f"co{i % 4}", name=f"Société {i % 4}", employees=120, country="FR", industry="Software"
+            ),
         )
         for i in range(n)
     ]

@@ -28,7 +28,10 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
         {
             "pipelines": {
                 "every5": {"crm": "local", "schedule": {"interval_minutes": 5}},
-                "office": {"crm": "local", "schedule": {"cron": "*/10 8-19 * * 1-5", "timezone": "Europe/Paris"}},
+                "office": {
+                    "crm": "local",
+                    "schedule": {"cron": "*/10 8-19 * * 1-5", "timezone": "Europe/Paris"},
+                },
             }
         },
         base_dir=tmp_path,
@@ -112,8 +115,12 @@ def test_sigterm_finishes_the_current_batch_and_exits_0(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     exe = Path(sys.executable).with_name("qualicall")
-    proc = subprocess.Popen([str(exe), "run", "--config", str(config)], stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "NO_COLOR": "1"})
+    proc = subprocess.Popen(
+        [str(exe), "run", "--config", str(config)],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
     state = tmp_path / "state.sqlite"
     deadline = time.monotonic() + 60
     engine = None
@@ -122,7 +129,9 @@ def test_sigterm_finishes_the_current_batch_and_exits_0(tmp_path: Path) -> None:
             engine = engine or sa.create_engine(f"sqlite:///{state}")
             try:
                 with engine.connect() as conn:
-                    applied = conn.execute(sa.text("SELECT count(*) FROM outbox WHERE state='applied'")).scalar()
+                    applied = conn.execute(
+                        sa.text("SELECT count(*) FROM outbox WHERE state='applied'")
+                    ).scalar()
                 if applied:
                     break
             except sa.exc.OperationalError:

@@ -74,15 +74,25 @@ def env(tmp_path: Path, clock: FakeClock) -> Iterator[tuple[LocalCRM, Wrapped, S
 
 def pipeline(adapter: Adapter, store: Store, clock: FakeClock, **kw: Any) -> Pipeline:
     clock.advance(60)
-    return Pipeline(name="t", adapter=adapter, store=store, mapping=adapter.mapping,
-                    ruleset=load_ruleset("bant"), clock=clock, batch_size=8, **kw)
+    return Pipeline(
+        name="t",
+        adapter=adapter,
+        store=store,
+        mapping=adapter.mapping,
+        ruleset=load_ruleset("bant"),
+        clock=clock,
+        batch_size=8,
+        **kw,
+    )
 
 
 def task_keys(crm: LocalCRM) -> list[str]:
     return [t["qualicall_key"] for t in crm.all_tasks()]
 
 
-def test_second_run_writes_nothing_and_an_edit_requalifies_exactly_that_call(env: Any, clock: FakeClock) -> None:
+def test_second_run_writes_nothing_and_an_edit_requalifies_exactly_that_call(
+    env: Any, clock: FakeClock
+) -> None:
     crm, adapter, store = env
     first = run_pipeline(pipeline(adapter, store, clock))
     assert first.status == "ok", first.message
@@ -107,12 +117,16 @@ def test_second_run_writes_nothing_and_an_edit_requalifies_exactly_that_call(env
     assert third.stats.prospects_updated == 1, "the opt-out is written to the prospect's do-not-call field"
     # The do-not-call flag we wrote is an input of the call: it is decided again, and nothing changes.
     fourth = run_pipeline(pipeline(adapter, store, clock))
-    assert fourth.stats.calls_read == 1 and fourth.stats.fields_written == 0 and fourth.stats.tasks_created == 0
+    assert (
+        fourth.stats.calls_read == 1 and fourth.stats.fields_written == 0 and fourth.stats.tasks_created == 0
+    )
     fifth = run_pipeline(pipeline(adapter, store, clock))
     assert fifth.stats.calls_read == 0
 
 
-def test_crash_between_decision_and_write_then_restart_applies_each_write_once(env: Any, clock: FakeClock) -> None:
+def test_crash_between_decision_and_write_then_restart_applies_each_write_once(
+    env: Any, clock: FakeClock
+) -> None:
     crm, adapter, store = env
 
     def crash(_: Any) -> Any:
@@ -168,8 +182,11 @@ def test_retriable_record_errors_hold_the_cursor_and_are_retried(env: Any, clock
     def flaky(writes: Sequence[FieldWrite]) -> list[WriteOutcome]:
         good = [w for w in writes if w.record_id not in failing]
         done = {o.key: o for o in adapter.inner.apply_updates(good)}
-        return [done.get(w.key) or WriteOutcome(w.key, False, error=RecordError("UNABLE_TO_LOCK_ROW", "locked", True))
-                for w in writes]
+        return [
+            done.get(w.key)
+            or WriteOutcome(w.key, False, error=RecordError("UNABLE_TO_LOCK_ROW", "locked", True))
+            for w in writes
+        ]
 
     adapter.on_update = flaky
     first = run_pipeline(pipeline(adapter, store, clock))
@@ -189,9 +206,13 @@ def test_permanent_record_error_is_parked_and_the_run_goes_on(env: Any, clock: F
     def validation(writes: Sequence[FieldWrite]) -> list[WriteOutcome]:
         good = [w for w in writes if w.record_id != "c0004"]
         done = {o.key: o for o in adapter.inner.apply_updates(good)}
-        return [done.get(w.key) or WriteOutcome(w.key, False, error=RecordError("FIELD_CUSTOM_VALIDATION_EXCEPTION",
-                                                                              "Rating required"))
-                for w in writes]
+        return [
+            done.get(w.key)
+            or WriteOutcome(
+                w.key, False, error=RecordError("FIELD_CUSTOM_VALIDATION_EXCEPTION", "Rating required")
+            )
+            for w in writes
+        ]
 
     adapter.on_update = validation
     result = run_pipeline(pipeline(adapter, store, clock))
@@ -220,7 +241,7 @@ def test_dry_run_writes_nothing_and_records_no_decision(env: Any, clock: FakeClo
 
 
 def test_budget_exhaustion_stops_cleanly_and_the_next_run_resumes(env: Any, clock: FakeClock) -> None:
-    crm, adapter, store = env
+    _crm, adapter, store = env
 
     def budget(n: int) -> None:
         if n == 2:

@@ -24,19 +24,48 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     yield s
     if request.param == "postgres":
         with s.engine.begin() as conn:
-            for table in ("cursors", "ledger", "outbox", "runs", "record_errors", "leases", "outcomes",
-                          "optout_numbers", "compliance_log", "signals", "shadow_results"):
+            for table in (
+                "cursors",
+                "ledger",
+                "outbox",
+                "runs",
+                "record_errors",
+                "leases",
+                "outcomes",
+                "optout_numbers",
+                "compliance_log",
+                "signals",
+                "shadow_results",
+            ):
                 conn.execute(sa.text(f"DELETE FROM {table}"))
     s.close()
 
 
 def decision(call_id: str, fingerprint: str = "f1", **over: object) -> Decision:
     base = dict(
-        call_id=call_id, fingerprint=fingerprint, ruleset="bant-x", variant=None, status="qualified",
-        reason=None, next_step="demo", score=80.0, language="fr", occurred_at=NOW - timedelta(days=1),
-        outcome="connected", direction="outbound", duration_s=300, owner="Camille", source="q4", prospect_id="p1",
-        company_id="c1", phone="+33612345678", consumer=False, recontact_on=None,
-        outputs={"status": "qualified"}, evidence=[{"criterion": "need", "state": "met"}], decided_at=NOW,
+        call_id=call_id,
+        fingerprint=fingerprint,
+        ruleset="bant-x",
+        variant=None,
+        status="qualified",
+        reason=None,
+        next_step="demo",
+        score=80.0,
+        language="fr",
+        occurred_at=NOW - timedelta(days=1),
+        outcome="connected",
+        direction="outbound",
+        duration_s=300,
+        owner="Camille",
+        source="q4",
+        prospect_id="p1",
+        company_id="c1",
+        phone="+33612345678",
+        consumer=False,
+        recontact_on=None,
+        outputs={"status": "qualified"},
+        evidence=[{"criterion": "need", "state": "met"}],
+        decided_at=NOW,
     )
     base.update(over)
     return Decision(**base)  # type: ignore[arg-type]
@@ -125,24 +154,66 @@ def test_runs_outcomes_optouts_history_and_audit(store: Store) -> None:
     assert run["status"] == "ok" and run["stats"] == {"calls_read": 3}
 
     saved = store.save_outcomes(
-        "p", [{"kind": "meeting", "id": f"m{i}", "occurred_at": NOW, "prospect_id": "p1", "company_id": None,
-               "amount": None} for i in range(1200)]
+        "p",
+        [
+            {
+                "kind": "meeting",
+                "id": f"m{i}",
+                "occurred_at": NOW,
+                "prospect_id": "p1",
+                "company_id": None,
+                "amount": None,
+            }
+            for i in range(1200)
+        ],
     )
     assert saved == 1200
-    assert store.save_outcomes("p", [{"kind": "meeting", "id": "m1", "occurred_at": NOW, "prospect_id": "p2",
-                                      "company_id": None, "amount": None}]) == 1
+    assert (
+        store.save_outcomes(
+            "p",
+            [
+                {
+                    "kind": "meeting",
+                    "id": "m1",
+                    "occurred_at": NOW,
+                    "prospect_id": "p2",
+                    "company_id": None,
+                    "amount": None,
+                }
+            ],
+        )
+        == 1
+    )
 
     assert store.add_optouts(["+33612345678", "+33612345678", "+33700000000"], "bloctel.csv", NOW) == 3
     assert store.is_opted_out("+33612345678") and not store.is_opted_out("+33100000000")
 
-    store.record_decisions("p", [decision("a", occurred_at=NOW - timedelta(days=3)),
-                                 decision("b", occurred_at=NOW - timedelta(days=2), phone="+33699999999"),
-                                 decision("c", occurred_at=NOW - timedelta(days=1), prospect_id="other", phone=None)], [])
+    store.record_decisions(
+        "p",
+        [
+            decision("a", occurred_at=NOW - timedelta(days=3)),
+            decision("b", occurred_at=NOW - timedelta(days=2), phone="+33699999999"),
+            decision("c", occurred_at=NOW - timedelta(days=1), prospect_id="other", phone=None),
+        ],
+        [],
+    )
     history = store.contact_history("p1", "+33612345678", NOW, exclude_call="zzz")
     assert [h["call_id"] for h in history] == ["a", "b"]
     assert history[0]["occurred_at"].tzinfo is not None
 
-    store.log_compliance("p", [{"call_id": "a", "follow_up_key": "k", "action": "moved", "rule": "FR.window",
-                                "detail": "Saturday", "due_at": None, "decided_at": NOW.replace(tzinfo=None)}])
+    store.log_compliance(
+        "p",
+        [
+            {
+                "call_id": "a",
+                "follow_up_key": "k",
+                "action": "moved",
+                "rule": "FR.window",
+                "detail": "Saturday",
+                "due_at": None,
+                "decided_at": NOW.replace(tzinfo=None),
+            }
+        ],
+    )
     assert [e["rule"] for e in store.compliance_entries(NOW - timedelta(days=1))] == ["FR.window"]
     assert list(store.compliance_entries(NOW + timedelta(days=1))) == []
