@@ -13,6 +13,7 @@ from __future__ import annotations
 import signal
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from types import FrameType
 from typing import Any
 
@@ -55,7 +56,7 @@ class Daemon:
         for name, ps in self.settings.pipelines.items():
             options: dict[str, Any] = {}
             if run_now:
-                options["next_run_time"] = self.scheduler_now()
+                options["next_run_time"] = datetime.now(UTC)
             self.scheduler.add_job(
                 self.tick,
                 make_trigger(ps.schedule),
@@ -69,11 +70,6 @@ class Daemon:
             )
         self.scheduler.start()
         log.info("daemon.started", pipelines=list(self.settings.pipelines))
-
-    def scheduler_now(self) -> Any:
-        from datetime import UTC, datetime
-
-        return datetime.now(UTC)
 
     def tick(self, name: str) -> RunResult | None:
         """One scheduled run of `name`; skipped when that pipeline is already running or stopping."""

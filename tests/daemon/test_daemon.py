@@ -41,9 +41,8 @@ def settings(tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_one_job_per_pipeline_with_its_trigger_and_no_overlap(tmp_path: Path) -> None:
     scheduler = BackgroundScheduler(timezone="UTC")
     daemon = Daemon(settings(tmp_path), lambda name, stop: RunResult(name, "ok", RunStats()), scheduler)
-    scheduler.start(paused=True)
     try:
-        daemon.start()
+        daemon.start(run_now=False)
         jobs = {job.name: job for job in scheduler.get_jobs()}
         assert set(jobs) == {"every5", "office"}
         assert isinstance(jobs["every5"].trigger, IntervalTrigger)
