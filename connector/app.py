@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 from adapters.base import Adapter
 from adapters.registry import build_adapter
@@ -23,6 +24,8 @@ from connector.model import Call, Result
 from connector.pipeline import Pipeline, Qualifier, e164
 from connector.rules import Ruleset, load_ruleset, qualify
 from connector.store import Store, open_store
+from connector.store.tables import utc_naive
+from connector.variants import VariantSettings, assign_variant
 
 
 def utc_now() -> datetime:
@@ -54,6 +57,19 @@ def _history_events(store: Store, call: Call) -> list[ContactEvent]:
     return [ContactEvent.from_mapping(r) for r in rows]
 
 
+def _shadow_row(call: Call, variant: str, result: Result, now: datetime) -> dict[str, Any]:
+    return {
+        "call_id": call.id,
+        "variant": variant,
+        "ruleset": result.ruleset,
+        "status": result.status,
+        "reason": result.reason,
+        "next_step": result.next_step,
+        "score": result.score,
+        "decided_at": utc_naive(now),
+    }
+
+
 def make_qualifier(
     name: str, ps: PipelineSettings, settings: Settings, store: Store, ruleset: Ruleset
 ) -> tuple[Qualifier, str]:
@@ -66,37 +82,20 @@ def make_qualifier(
     compliance = settings.compliance_settings
     optouts = OptOutLookup(store.is_opted_out)
     variants: dict[str, Ruleset] = {}
-    ab = ps.ab_settings
+    ab: VariantSettings | None = ps.ab_settings
     if ab is not None:
-        from connector.variants import assign_variant
-
-        variants = {v: load_ruleset(spec) for v, spec in ab.rulesets().items()}
+        variants = ab.load_rulesets(ps.rules)
 
     def decide(call: Call, now: datetime) -> Result:
-        result = qualify(call, ruleset, now)
-        if ab is not None:
+        if ab is None:
+            result = qualify(call, ruleset, now)
+        elif ab.mode == "shadow":
+            result = replace(qualify(call, variants[ab.control], now), variant=ab.control)
+            shadow = [(v, qualify(call, rs, now)) for v, rs in variants.items() if v != ab.control]
+            store.save_shadow(name, [_shadow_row(call, v, r, now) for v, r in shadow])
+        else:
             chosen = assign_variant(call, ab)
-            if ab.mode == "shadow":
-                shadow = [(v, qualify(call, rs, now)) for v, rs in variants.items() if v != ab.control]
-                store.save_shadow(
-                    name,
-                    [
-                        {
-                            "call_id": call.id,
-                            "variant": v,
-                            "ruleset": r.ruleset,
-                            "status": r.status,
-                            "reason": r.reason,
-                            "next_step": r.next_step,
-                            "score": r.score,
-                            "decided_at": now.replace(tzinfo=None),
-                        }
-                        for v, r in shadow
-                    ],
-                )
-                result = replace(qualify(call, variants.get(ab.control, ruleset), now), variant=ab.control)
-            else:
-                result = replace(qualify(call, variants.get(chosen, ruleset), now), variant=chosen)
+            result = replace(qualify(call, variants[chosen], now), variant=chosen)
         return apply_compliance(result, call, compliance, _history_events(store, call), optouts, now)
 
     salt_parts = {
