@@ -37,7 +37,8 @@ def test_split_assigns_variants_deterministically_and_writes_them_back(
 ) -> None:
     extra = (
         '[pipelines.ab.ab]\nunit = "prospect"\nmode = "split"\n'
-        '[pipelines.ab.ab.variants.control]\nrules = "bant"\n[pipelines.ab.ab.variants.champ]\nrules = "champ"\n'
+        '[pipelines.ab.ab.variants.control]\nrules = "bant"\n'
+        '[pipelines.ab.ab.variants.champ]\nrules = "champ"\n'
     )
     settings, store, crm = setup(tmp_path, extra)
     result = run_pipeline(wiring.make_pipeline("ab", settings, store, env={}, clock=clock))
