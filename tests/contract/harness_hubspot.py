@@ -141,16 +141,19 @@ class HubSpotHarness:
 
 
 @contextmanager
-def make_harness(tmp_path: Path, **fake_options: Any) -> Iterator[HubSpotHarness]:
-    """A harness over a fresh fake; `fake_options` go to FakeHubSpot (limits, faults, search cap)."""
+def make_harness(
+    tmp_path: Path, connection: dict[str, Any] | None = None, **fake_options: Any
+) -> Iterator[HubSpotHarness]:
+    """A harness over a fresh fake; `connection` overrides Connection fields, `fake_options` go to
+    FakeHubSpot (limits, faults, search cap)."""
     del tmp_path  # the fake keeps its state in memory
     clock = VirtualClock()
     mapping = Mapping.load("hubspot")
     with FakeHubSpot(clock=clock, **fake_options) as fake:
         define_qualicall_properties(fake, mapping)
-        connection = Connection(base_url=fake.base_url, timeout=10)
+        settings = Connection(**{"base_url": fake.base_url, "timeout": 10, **(connection or {})})
         adapter = build(
-            connection, mapping, env={"HUBSPOT_TOKEN": TOKEN}, clock=clock.datetime, sleep=clock.sleep
+            settings, mapping, env={"HUBSPOT_TOKEN": TOKEN}, clock=clock.datetime, sleep=clock.sleep
         )
         try:
             yield HubSpotHarness(fake, clock, adapter)

@@ -21,6 +21,7 @@ Inspection: `objects`, `requests` (Counter by endpoint), `faults`, `writes` (Cou
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -40,7 +41,6 @@ from hubspot.crm.objects.models import (
     BatchReadInputSimplePublicObjectId,
 )
 from hubspot.crm.properties.models import PropertyCreate, PropertyGroupCreate, PropertyUpdate
-
 from tests.fakes.hubspot.validate import BadRequest, parse
 
 TOKEN = "fake-hubspot-token"
@@ -98,7 +98,12 @@ def iso(ms: int) -> str:
 
 def to_ms(value: Any) -> int:
     """ISO text or epoch-ms text → epoch ms."""
-    text = str(value).strip()
+    return _to_ms(str(value))
+
+
+@functools.lru_cache(maxsize=65536)
+def _to_ms(value: str) -> int:
+    text = value.strip()
     if re.fullmatch(r"-?\d+", text):
         return int(text)
     if text.endswith("Z"):
@@ -187,6 +192,8 @@ class FakeHubSpot:
         self.dispositions = dict(BUILTIN_DISPOSITIONS)
         self.fail_ids: dict[int, str] = {}
         """Object id → error category returned for it in a 207 of batch update."""
+        self.inject: list[tuple[str, str]] = []
+        """(endpoint, fault) pairs: the next request to `endpoint` fails with `fault` ("429", "503", "lost")."""
         self.lose_next: list[str] = []
         """Endpoint names whose next request is processed but its response lost (one per entry)."""
         self.forbidden: set[str] = set()
@@ -437,9 +444,10 @@ class FakeHubSpot:
     ) -> tuple[int, Any, dict[str, str], bool]:
         """Serve one request: (status, JSON body, headers, lost)."""
         path = path.split("?", 1)[0]
-        for route_method, pattern, name in self.ROUTES:
+        for route_method, pattern, route in self.ROUTES:
             match = pattern.match(path)
             if match and method == route_method:
+                name = route
                 break
         else:
             return 404, self._error(404, "OBJECT_NOT_FOUND", f"no route {method} {path}"), {}, False
@@ -456,6 +464,11 @@ class FakeHubSpot:
                 fault = None
                 if self.fault_rate and self.rng.random() < self.fault_rate:
                     fault = self.rng.choice(self.fault_kinds)
+                for pending in self.inject:
+                    if pending[0] == endpoint:
+                        self.inject.remove(pending)
+                        fault = pending[1]
+                        break
                 if endpoint in self.lose_next:
                     self.lose_next.remove(endpoint)
                     fault = "lost"
