@@ -2,7 +2,8 @@
 
 Usage:
     python bench/accuracy.py [FILE] [--rules bant|champ|path] [--misses]
-    python bench/accuracy.py --calls connector/data/sample_calls.jsonl --labels connector/data/sample_labels.jsonl
+    python bench/accuracy.py --calls connector/data/sample_calls.jsonl \
+        --labels connector/data/sample_labels.jsonl
 
 FILE (default tests/data/eval_set.jsonl) has one {"call": {...}, "expected": {"status", "reason",
 "next_step", "recontact_months"}, "tags": [...]} per line. Alternatively --calls/--labels give calls

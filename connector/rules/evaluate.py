@@ -227,7 +227,7 @@ def _timing(
     if pick is neg:
         return _assess_from(crit, "not_met", pick, d), months, d
     limit = ruleset.horizon_months
-    if _DEADLINE.match(normalize(pick.text[pick.hit.start : pick.hit.end])):
+    if _DEADLINE.search(normalize(pick.text[pick.hit.start : pick.hit.end])):
         limit += ruleset.deadline_grace_months
         if months is not None and months <= limit:
             months = min(months, ruleset.horizon_months)
@@ -236,7 +236,9 @@ def _timing(
     return _assess_from(crit, "met", pick, d), months if months is not None else 0.0, d
 
 
-_DEADLINE = re.compile(r"(?:d'ici|dici|avant|before|by|within|sous|under|until|jusqu'a|au plus tard)\b")
+_DEADLINE = re.compile(
+    r"(?<![a-z0-9])(?:d'ici|dici|avant|before|by|within|sous|under|until|jusqu'a|au plus tard)\b"
+)
 _OFFER_KIND = {
     "demo": "demo", "demonstration": "demo", "walkthrough": "demo", "presentation": "demo",
     "proposition": "proposal", "proposal": "proposal", "devis": "proposal", "offre": "proposal",
@@ -289,7 +291,7 @@ def _action(
                 acc = _accepted(f, ruleset, ext, by_turn, ref)
                 if acc is not False:
                     offers.setdefault(name, []).append((f, acc if isinstance(acc, date) else None))
-    for f in by_signal.get("action_offer", ()):
+    for f in by_signal.get("action_offer", []) + by_signal.get("action_offer_meet", []):
         if f.speaker in ("rep", "unknown") and f.hit.kind:
             kind = _OFFER_KIND.get(f.hit.kind, "meeting")
             acc = _accepted(f, ruleset, ext, by_turn, ref)

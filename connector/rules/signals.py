@@ -21,7 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PREFIX_LEN = 4
+SCOPES = ("all", "fields", "notes", "transcript")
+DIGIT_KEY = "#"
+"""Index key of every word starting with a digit (patterns starting with a digit use it)."""
 _WORD = re.compile(r"[a-z0-9]+")
+_NEXT_ANY = frozenset("abcdefghijklmnopqrstuvwxyz0123456789") | {""}
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 _CAPTURING_MACROS = ("WHEN", "AMOUNT")
 _WORDCH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -36,7 +40,7 @@ class Signal:
     prefixes: frozenset[str]
     scanned: re.Pattern[str] | None
     overrides: frozenset[str] = frozenset()
-    fields_only: bool = False
+    scope: str = "all"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,8 @@ class Lexicon:
     """Matches a {WHEN} time expression right after an action hit (e.g. "demo ... mardi 14h")."""
     when_any: re.Pattern[str] | None = None
     """Finds a {WHEN} time expression anywhere (used on one short transcript turn)."""
+    by_prefix: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """Word prefix → indices (in `signals`) of the signals whose positional patterns start with it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,59 @@ def expand_macros(pattern: str, macros: Mapping[str, str], path: str, problems: 
     return sub(pattern, 0)
 
 
+def _close(cur: str, rest: list[Any], out: set[str], budget: list[int]) -> bool:
+    """Record the key of a word that ends after `cur`: short words (< PREFIX_LEN chars) are keyed with
+    the first character of the following word (every possibility when it cannot be known)."""
+    if len(cur) >= PREFIX_LEN:
+        out.add(cur)
+        return True
+    nxt = _next_chars(rest, budget)
+    for ch in nxt if nxt is not None else _NEXT_ANY:
+        out.add(cur + "\0" + ch)
+    return True
+
+
+def _next_chars(items: list[Any], budget: list[int]) -> set[str] | None:
+    """First [a-z0-9] character the rest of a pattern can start its next word with, after separators
+    ("" = the text may end); None when unknown."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        return None
+    if not items:
+        return None
+    op, av = items[0]
+    rest = items[1:]
+    if op is _sc.LITERAL:
+        ch = chr(av)
+        return {ch} if ch in _WORDCH else _next_chars(rest, budget)
+    if op is _sc.IN:
+        return _next_chars(rest, budget) if _non_word_set(av) else None
+    if op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
+        return _next_chars(rest, budget)
+    if op is _sc.SUBPATTERN:
+        return _next_chars(list(av[-1]) + rest, budget)
+    if op is _sc.BRANCH:
+        acc: set[str] = set()
+        for alt in av[1]:
+            got = _next_chars(list(alt) + rest, budget)
+            if got is None:
+                return None
+            acc |= got
+        return acc
+    if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
+        lo, hi, body = av
+        first = _next_chars(list(body) + rest, budget)
+        if first is None:
+            return None
+        if lo == 0:
+            skip = _next_chars(rest, budget)
+            if skip is None:
+                return None
+            first |= skip
+        return first
+    return None
+
+
 def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> bool:
     """Collect the literal word prefixes a match of `items` must start with; False if unknowable."""
     budget[0] -= 1
@@ -98,24 +157,29 @@ def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> boo
     if not items:
         if not cur:
             return False
-        out.add(cur + "\0")  # closed: the word ends here
-        return True
+        return _close(cur, [], out, budget)  # the word ends here
     op, av = items[0]
     rest = items[1:]
     if op is _sc.LITERAL:
         ch = chr(av)
+        if not cur and ch.isdigit():
+            out.add(DIGIT_KEY)
+            return True
         if ch in _WORDCH:
             return _starts(rest, cur + ch, out, budget)
         if not cur:
             return False
-        out.add(cur + "\0")
-        return True
+        return _close(cur, items, out, budget)
     if op is _sc.SUBPATTERN:
         return _starts(list(av[-1]) + rest, cur, out, budget)
     if op is _sc.BRANCH:
         return all(_starts(list(alt) + rest, cur, out, budget) for alt in av[1])
     if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
         lo, hi, body = av
+        if not cur and lo == 0 and rest and _ends_with_separator(list(body)):
+            # a leading optional part ending in a separator ("(?:une |the )?demo"): any match that
+            # includes it also has a match starting after it, at a word start, so index only that.
+            return _starts(rest, cur, out, budget)
         ok = True
         if lo == 0 and not _starts(rest, cur, out, budget):
             ok = False
@@ -123,18 +187,55 @@ def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> boo
         return _starts(list(body) + again + rest, cur, out, budget) and ok
     if op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
         return _starts(rest, cur, out, budget)
+    if op is _sc.IN:
+        if not cur and all(o is _sc.CATEGORY and a is _sc.CATEGORY_DIGIT for o, a in av):
+            out.add(DIGIT_KEY)
+            return True
+        if cur and _non_word_set(av):
+            return _close(cur, items, out, budget)
     return False  # a class, any-char, backreference...: the start is open
 
 
+def _ends_with_separator(items: list[Any]) -> bool:
+    """True when every way through `items` ends with a literal character outside [a-z0-9]."""
+    if not items:
+        return False
+    op, av = items[-1]
+    if op is _sc.LITERAL:
+        return chr(av) not in _WORDCH
+    if op is _sc.SUBPATTERN:
+        return _ends_with_separator(list(av[-1]))
+    if op is _sc.BRANCH:
+        return all(_ends_with_separator(list(alt)) for alt in av[1])
+    return False
+
+
+def _non_word_set(av: Any) -> bool:
+    """True when a character set can only match characters outside [a-z0-9]."""
+    for o, a in av:
+        if o is _sc.LITERAL:
+            if chr(a) in _WORDCH:
+                return False
+        elif o is _sc.CATEGORY:
+            if a is not _sc.CATEGORY_SPACE:
+                return False
+        else:
+            return False
+    return True
+
+
 def word_prefixes(regex: str) -> frozenset[str] | None:
-    """The set of word prefixes (≤ PREFIX_LEN chars; a trailing NUL marks a whole short word) any
-    match of `regex` starts with, or None when the pattern's start cannot be bounded."""
+    """The set of index keys any match of `regex` starts at, or None when the start cannot be bounded.
+
+    Keys: the first PREFIX_LEN characters of a word; for shorter words, the word, NUL and the first
+    character of the next word ("a\0v" for "a vu"); DIGIT_KEY for words starting with a digit.
+    """
     try:
         parsed = _sp.parse(regex)
     except Exception:
         return None
     out: set[str] = set()
-    if not _starts(list(parsed), "", out, [4000]) or len(out) > 400:
+    if not _starts(list(parsed), "", out, [20000]) or len(out) > 4000:
         return None
     return frozenset(out)
 
@@ -173,8 +274,8 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
             problems.append(f"{sp}.overrides: must be a list of signal names")
             overrides = []
         scope = spec.get("scope", "all")
-        if scope not in ("all", "fields"):
-            problems.append(f"{sp}.scope: must be 'all' or 'fields'")
+        if scope not in SCOPES:
+            problems.append(f"{sp}.scope: must be one of {', '.join(SCOPES)}")
         sig = _compile_signal(str(name), pats, macros, sp, problems)
         if sig is not None:
             compiled.append(
@@ -184,7 +285,7 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
                     sig.prefixes,
                     sig.scanned,
                     frozenset(overrides),
-                    scope == "fields",
+                    str(scope),
                 )
             )
     names = {s.name for s in compiled}
@@ -199,7 +300,17 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
             when_any = re.compile(r"(?<![a-z0-9])" + body)
         except re.error as exc:
             problems.append(f"{path}.macros.WHEN: invalid regular expression: {exc}")
-    return Lexicon(tuple(compiled), {s.name: s for s in compiled}, when_after, when_any)
+    by_prefix: dict[str, list[int]] = defaultdict(list)
+    for i, sig in enumerate(compiled):
+        for p in sig.prefixes:
+            by_prefix[p].append(i)
+    return Lexicon(
+        tuple(compiled),
+        {s.name: s for s in compiled},
+        when_after,
+        when_any,
+        {p: tuple(v) for p, v in by_prefix.items()},
+    )
 
 
 def _compile_signal(
@@ -244,19 +355,33 @@ def _compile_signal(
 
 @dataclass(slots=True)
 class WordIndex:
-    """Start offsets of the words of a normalised text, keyed by the word's first PREFIX_LEN chars
-    (words shorter than that are keyed by the whole word followed by NUL)."""
+    """Start offsets of the words of a normalised text, keyed as in `word_prefixes` (first PREFIX_LEN
+    chars; shorter words: word + NUL + first char of the next word; digits: DIGIT_KEY)."""
 
     positions: dict[str, list[int]]
 
     @classmethod
-    def build(cls, norm: str) -> WordIndex:
-        """Index every [a-z0-9]+ word of `norm`."""
-        positions: dict[str, list[int]] = defaultdict(list)
-        for m in _WORD.finditer(norm):
-            w = m.group()
-            key = w[:PREFIX_LEN] if len(w) >= PREFIX_LEN else w + "\0"
-            positions[key].append(m.start())
+    def build(cls, norm: str, keep: Mapping[str, Any] | None = None) -> WordIndex:
+        """Index the [a-z0-9]+ words of `norm` (only those whose key is in `keep`, when given)."""
+        words = _WORD.findall(norm)
+        if not words:
+            return cls({})
+        starts = [m.start() for m in _WORD.finditer(norm)]
+        nexts = [w[0] for w in words[1:]]
+        nexts.append("")
+        keys = [
+            DIGIT_KEY if w[0] <= "9" else (w[:PREFIX_LEN] if len(w) >= PREFIX_LEN else w + "\0" + nx)
+            for w, nx in zip(words, nexts, strict=True)
+        ]
+        positions: dict[str, list[int]] = {}
+        for key, pos in zip(keys, starts, strict=True):
+            if keep is not None and key not in keep:
+                continue
+            lst = positions.get(key)
+            if lst is None:
+                positions[key] = [pos]
+            else:
+                lst.append(pos)
         return cls(positions)
 
 
@@ -282,24 +407,34 @@ def find_hits(
 ) -> list[Hit]:
     """All non-overridden hits of the lexicon's signals (or of `only`) in normalised text `norm`.
 
-    Signals with `scope = "fields"` (e.g. job titles) are only looked for when named in `only`.
+    Signals with `scope = "fields"` (e.g. job titles) are only looked for when named in `only`;
+    `scope = "notes"` / `"transcript"` restrict a signal to that source (e.g. "c'est lui qui signe" is
+    the contact in a rep's notes but a third party in a transcript).
 
     At most `max_hits` hits are kept per signal (the first ones), which bounds the work on huge texts
     without changing decisions: criteria use the strongest hit per signal and source.
     """
-    index = WordIndex.build(norm).positions
+    index = WordIndex.build(norm, lexicon.by_prefix).positions
     wanted = set(only) if only is not None else None
     hits: list[Hit] = []
-    for sig in lexicon.signals:
-        if (wanted is None and sig.fields_only) or (wanted is not None and sig.name not in wanted):
+    candidates: dict[int, list[int]] = {}
+    by_prefix = lexicon.by_prefix
+    for key, positions in index.items():
+        for i in by_prefix.get(key, ()):
+            lst = candidates.get(i)
+            if lst is None:
+                candidates[i] = list(positions)
+            else:
+                lst.extend(positions)
+    for i, sig in enumerate(lexicon.signals):
+        if wanted is not None:
+            if sig.name not in wanted:
+                continue
+        elif sig.scope != "all" and sig.scope != source:
             continue
         found: list[Hit] = []
         if sig.positional is not None:
-            starts: list[int] = []
-            for p in sig.prefixes:
-                lst = index.get(p)
-                if lst:
-                    starts.extend(lst)
+            starts = candidates.get(i)
             if starts:
                 starts.sort()
                 last_end = -1

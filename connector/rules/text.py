@@ -171,15 +171,12 @@ _EN_WORDS = frozenset(
 _WORD = re.compile(r"[a-z']+")
 
 
-def detect_language(text: str, limit: int = 4000) -> Literal["fr", "en"]:
-    """Guess French or English from function words in the first `limit` characters (ties → French)."""
-    fr = en = 0
-    for m in _WORD.finditer(normalize(text[:limit])):
-        w = m.group()
-        if w in _FR_WORDS:
-            fr += 1
-        if w in _EN_WORDS:
-            en += 1
+def detect_language(text: str, limit: int = 4000, normalized: bool = False) -> Literal["fr", "en"]:
+    """Guess French or English from the distinct function words in the first `limit` characters
+    (ties → French)."""
+    words = _WORD.findall(text[:limit] if normalized else normalize(text[:limit]))
+    fr = len(_FR_WORDS.intersection(words))
+    en = len(_EN_WORDS.intersection(words))
     return "en" if en > fr else "fr"
 
 
