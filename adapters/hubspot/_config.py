@@ -35,6 +35,7 @@ class Connection(BaseModel):
     settle_seconds: float = Field(
         default=0.0, ge=0, description="Ignore calls modified in the last N seconds (search index lag)"
     )
+    track_deletions: bool = Field(default=True, description="Report deleted calls (lists archived calls)")
     cache_size: int = Field(default=20_000, ge=0, description="Related records kept between pages")
 
     @field_validator("base_url")

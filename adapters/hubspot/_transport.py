@@ -41,6 +41,7 @@ class Apis:
     """The SDK API objects the adapter uses (each built once: every SDK property builds a new pool)."""
 
     calls_search: Any
+    calls_basic: Any
     calls_batch: Any
     contacts_batch: Any
     companies_batch: Any
@@ -59,6 +60,7 @@ def make_apis(connection: Connection, token: str) -> Apis:
     crm = client.crm
     return Apis(
         calls_search=crm.objects.calls.search_api,
+        calls_basic=crm.objects.calls.basic_api,
         calls_batch=crm.objects.calls.batch_api,
         contacts_batch=crm.contacts.batch_api,
         companies_batch=crm.companies.batch_api,

@@ -167,7 +167,7 @@ class HubSpotAdapter(Adapter):
     ) -> Iterator[tuple[list[_paging.Row], _paging.Position, bool]]:
         """Yield (rows, position after them, done) for each search page from `position`."""
         limit = self.connection.page_size
-        upper = round(self.clock().timestamp() * 1000 - self.connection.settle_seconds * 1000)
+        upper = self._upper_ms()
         mode: _paging.Mode = "range"
         while True:
             self.transport.limiter.check_budget()
@@ -187,19 +187,86 @@ class HubSpotAdapter(Adapter):
                 return
 
     def iter_pages(self, cursor: Cursor | None) -> Iterator[Page]:
-        """Pages of calls modified at or after `cursor`, ascending (modified_at, id), exact cursors."""
+        """Pages of calls modified at or after `cursor`, ascending (modified_at, id), exact cursors.
+
+        When the changes are read to the end, calls deleted (archived) since the cursor's
+        `deleted_after` are yielded last, with `deleted=True` (not on the very first sync).
+        """
         properties = self.mapping.source_fields("call")
         buffer: list[_paging.Row] = []
         start = _paging.Position.from_cursor(cursor)
+        first_sync = not cursor
+        upper = self._upper_ms()
+        # deletions are tracked from the first sync on; before it there is nothing to forget
+        deleted_after = _paging.ms_to_iso(upper) if first_sync else (cursor or {}).get("deleted_after")
+        position = start
+        yielded = False
         for rows, position, done in self._paged_search(
             self.transport.apis.calls_search, "calls.search", properties, start, _paging.TS
         ):
             buffer.extend(rows)
             if buffer and (len(buffer) >= self.connection.read_batch or done):
-                yield self._page(buffer, position)
+                yield self._page(buffer, position, deleted_after)
+                yielded = True
                 buffer = []
+        if not self.connection.track_deletions:
+            return
+        if first_sync:
+            if not yielded:
+                yield Page(records=[], cursor={**position.to_cursor(), "deleted_after": deleted_after})
+            return
+        since = _paging.iso_to_ms(str(deleted_after)) if deleted_after else upper
+        deleted, newest = self._deleted_since(since)
+        if deleted or newest > since or not deleted_after:
+            cursor_out = {**position.to_cursor(), "deleted_after": _paging.ms_to_iso(max(newest, since))}
+            yield Page(records=deleted, cursor=cursor_out)
 
-    def _page(self, rows: Sequence[_paging.Row], position: _paging.Position) -> Page:
+    def _upper_ms(self) -> int:
+        return round(self.clock().timestamp() * 1000 - self.connection.settle_seconds * 1000)
+
+    def _deleted_since(self, since_ms: int) -> tuple[list[SourceRecord], int]:
+        """Calls archived after `since_ms` (paging the archived list by id), and the newest archive time."""
+        api = self.transport.apis.calls_basic
+        after: str | None = None
+        found: list[SourceRecord] = []
+        newest = since_ms
+        while True:
+            self.transport.limiter.check_budget()
+
+            def fn(_: int, after: str | None = after) -> Response:
+                kwargs: dict[str, Any] = {
+                    "limit": MAX_BATCH,
+                    "archived": True,
+                    "properties": ["hs_object_id"],
+                }
+                if after:
+                    kwargs["after"] = after
+                result: Response = api.get_page_with_http_info(
+                    **kwargs, _return_http_data_only=False, _request_timeout=self.transport.timeout
+                )
+                return result
+
+            data = self.transport.call("calls.archived", fn)[0]
+            for obj in data.results or []:
+                archived_at = getattr(obj, "archived_at", None)
+                if archived_at is None:
+                    continue
+                ms = round(archived_at.timestamp() * 1000)
+                if ms > since_ms:
+                    newest = max(newest, ms)
+                    found.append(
+                        SourceRecord(id=str(obj.id), modified_at=archived_at, fields={}, deleted=True)
+                    )
+            paging = getattr(data, "paging", None)
+            after = paging.next.after if paging is not None and paging.next is not None else None
+            if not after:
+                break
+        found.sort(key=lambda r: (r.modified_at, int(r.id)))
+        return found, newest
+
+    def _page(
+        self, rows: Sequence[_paging.Row], position: _paging.Position, deleted_after: Any = None
+    ) -> Page:
         ids = [str(r.id) for r in rows]
         assoc = {
             kind: self._associations("calls", object_type, ids)
@@ -228,7 +295,10 @@ class HubSpotAdapter(Adapter):
                     associations={k: v for k, v in associations.items() if v},
                 )
             )
-        return Page(records=records, cursor=position.to_cursor())
+        cursor = position.to_cursor()
+        if deleted_after:
+            cursor["deleted_after"] = deleted_after
+        return Page(records=records, cursor=cursor)
 
     def _associations(self, from_type: str, to_type: str, ids: Sequence[str]) -> dict[str, list[str]]:
         """from id → associated `to_type` ids (in HubSpot's order), one v4 batch read per 1,000 ids."""

@@ -26,6 +26,7 @@ import json
 import random
 import re
 import threading
+import urllib.parse
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
@@ -193,7 +194,7 @@ class FakeHubSpot:
         self.fail_ids: dict[int, str] = {}
         """Object id → error category returned for it in a 207 of batch update."""
         self.inject: list[tuple[str, str]] = []
-        """(endpoint, fault) pairs: the next request to `endpoint` fails with `fault` ("429", "503", "lost")."""
+        """(endpoint, fault): the next request to `endpoint` fails with `fault` ("429", "503", "lost")."""
         self.lose_next: list[str] = []
         """Endpoint names whose next request is processed but its response lost (one per entry)."""
         self.forbidden: set[str] = set()
@@ -437,13 +438,14 @@ class FakeHubSpot:
         ("POST", re.compile(r"^/crm/v3/properties/(\w+)$"), "props_create"),
         ("PATCH", re.compile(r"^/crm/v3/properties/(\w+)/(\w+)$"), "props_update"),
         ("GET", re.compile(r"^/calling/v1/dispositions$"), "dispositions"),
+        ("GET", re.compile(r"^/crm/v3/objects/(\w+)$"), "list"),
     )
 
     def handle(
         self, method: str, path: str, raw: bytes, auth: str | None
     ) -> tuple[int, Any, dict[str, str], bool]:
         """Serve one request: (status, JSON body, headers, lost)."""
-        path = path.split("?", 1)[0]
+        path, _, query = path.partition("?")
         for route_method, pattern, route in self.ROUTES:
             match = pattern.match(path)
             if match and method == route_method:
@@ -479,7 +481,7 @@ class FakeHubSpot:
                             429, "RATE_LIMITS", "injected", {"Retry-After": str(self.retry_after)}
                         )
                     raise HttpError(int(fault), "INTERNAL_ERROR", "injected")
-                body = json.loads(raw) if raw else None
+                body = json.loads(raw) if raw else dict(urllib.parse.parse_qsl(query)) if query else None
                 status, result = getattr(self, f"_{name}")(*args, body)
                 if fault == "lost":
                     self.faults["lost"] += 1
@@ -769,6 +771,27 @@ class FakeHubSpot:
         if "options" in body:
             prop["options"] = [{**o, "hidden": o.get("hidden", False)} for o in body["options"]]
         return 200, prop
+
+    def _list(self, object_type: str, query: Any) -> tuple[int, Any]:
+        """GET /crm/v3/objects/{type}: pages by id; `archived=true` lists deleted records."""
+        query = query or {}
+        limit = min(int(query.get("limit", 10)), 100)
+        after = int(query.get("after") or 0)
+        archived = str(query.get("archived", "false")).lower() == "true"
+        source = self.archived[object_type] if archived else self._known(object_type)
+        ids = sorted(i for i in source if i > after)
+        page = ids[:limit]
+        results = []
+        for record_id in page:
+            item = self._public(object_type, record_id, source[record_id], [])
+            if archived:
+                item["archived"] = True
+                item["archivedAt"] = iso(source[record_id]["archived_at"])
+            results.append(item)
+        body: dict[str, Any] = {"results": results}
+        if len(ids) > limit:
+            body["paging"] = {"next": {"after": str(page[-1]), "link": ""}}
+        return 200, body
 
     def _dispositions(self, body: Any) -> tuple[int, Any]:
         return 200, [{"id": k, "label": v, "deleted": False} for k, v in self.dispositions.items()]
