@@ -126,6 +126,11 @@ def _prospect_crm_id(record: SourceRecord, call: Call) -> str | None:
     return call.prospect.id if call.prospect else None
 
 
+def dnc_key(prospect_id: str) -> str:
+    """Idempotency key of the write that sets a prospect's do-not-call flag."""
+    return f"dnc:{prospect_id}"
+
+
 def _task_payload(result: Result, record: SourceRecord) -> list[tuple[str, dict[str, Any]]]:
     associations = {k: list(v) for k, v in record.associations.items()}
     associations.setdefault("call", [record.id])
@@ -177,7 +182,7 @@ def plan_writes(
         current = (record.prospect or {}).get(dnc_field)
         if not same_value(current, True):
             items.append(
-                ("prospect", f"dnc:{prospect_id}", {"record_id": prospect_id, "fields": {dnc_field: True}})
+                ("prospect", dnc_key(prospect_id), {"record_id": prospect_id, "fields": {dnc_field: True}})
             )
     items.extend(("task", key, payload) for key, payload in _task_payload(result, record))
     return items
@@ -360,8 +365,9 @@ class Runner:
                 log.warning("record.unmappable", pipeline=p.name, record=record.id, field=exc.field)
                 continue
             mapped_ok.append(record.id)
-            live.append((record, call, fingerprint(call, p.fingerprint_salt)))
+            live.append((record, call, ""))
         p.store.clear_errors(p.name, mapped_ok, "mapping")
+        live = self._fingerprints(live)
         known = p.store.fingerprints(p.name, [c.id for _, c, _ in live])
         decisions: list[Decision] = []
         items: list[tuple[str, str, str, Mapping[str, Any]]] = []
@@ -400,6 +406,28 @@ class Runner:
         p.store.save_signals(p.name, signals, [d.call_id for d in decisions])
         p.store.log_compliance(p.name, audit)
         return [d.call_id for d in decisions]
+
+    def _fingerprints(
+        self, live: list[tuple[SourceRecord, Call, str]]
+    ) -> list[tuple[SourceRecord, Call, str]]:
+        """Fingerprint each call as it was before our own writes: a do-not-call flag that Qualicall itself
+        set on the prospect is not an input change (else every call of that prospect would be decided
+        again because of our own write)."""
+        ours: dict[int, str] = {}
+        for index, (record, call, _) in enumerate(live):
+            prospect_id = _prospect_crm_id(record, call)
+            if call.prospect is not None and call.prospect.do_not_call and prospect_id:
+                ours[index] = dnc_key(prospect_id)
+        set_by_us = self.p.store.known_keys(self.p.name, sorted(set(ours.values())))
+        out = []
+        for index, (record, call, _) in enumerate(live):
+            seen = call
+            if ours.get(index) in set_by_us and call.prospect is not None:
+                seen = call.model_copy(
+                    update={"prospect": call.prospect.model_copy(update={"do_not_call": False})}
+                )
+            out.append((record, call, fingerprint(seen, self.p.fingerprint_salt)))
+        return out
 
     # -- the run ----------------------------------------------------------------------------------
     def run(self) -> RunResult:

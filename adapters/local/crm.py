@@ -249,35 +249,62 @@ class LocalCRM:
         """Apply field updates; return None per success or an error message per failed record."""
         table = calls if table_name == "call" else prospects
         known = set(table.c.keys())
-        results: list[str | None] = []
+        results: list[str | None] = [None] * len(updates)
         with self.engine.begin() as conn:
-            for record_id, fields in updates:
+            present = {
+                r[0]
+                for r in conn.execute(
+                    sa.select(table.c.id).where(table.c.id.in_([rid for rid, _ in updates]))
+                )
+            }
+            groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for index, (record_id, fields) in enumerate(updates):
                 unknown = sorted(set(fields) - known)
                 if unknown:
-                    results.append(f"unknown field(s) {', '.join(unknown)} on {table.name}")
-                    continue
-                values = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
-                if table is calls:
-                    values.update(seq=self._next_seq(conn), modified_at=_iso(self.clock()))
-                done = conn.execute(sa.update(table).where(table.c.id == record_id).values(**values)).rowcount
-                results.append(None if done else f"no {table.name} record {record_id}")
+                    results[index] = f"unknown field(s) {', '.join(unknown)} on {table.name}"
+                elif record_id not in present:
+                    results[index] = f"no {table.name} record {record_id}"
+                else:
+                    row = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
+                    groups.setdefault(tuple(sorted(row)), []).append({"_id": record_id, **row})
+            rows = [row for group in groups.values() for row in group]
+            if table is calls and rows:
+                first = self._next_seq(conn, len(rows))
+                stamp = _iso(self.clock())
+                for offset, row in enumerate(rows):
+                    row.update(seq=first + offset, modified_at=stamp)
+            for group in groups.values():
+                columns = [c for c in group[0] if c != "_id"]
+                conn.execute(
+                    sa.update(table)
+                    .where(table.c.id == sa.bindparam("_id"))
+                    .values({c: sa.bindparam(c) for c in columns}),
+                    group,
+                )
         return results
 
     def create_tasks(self, rows: list[dict[str, Any]]) -> list[tuple[int, bool]]:
         """Insert tasks unless their key exists; return (task id, created) per row."""
-        out: list[tuple[int, bool]] = []
         with self.engine.begin() as conn:
+            keys = [row["qualicall_key"] for row in rows]
+            existing = {
+                r.qualicall_key: int(r.id)
+                for r in conn.execute(
+                    sa.select(tasks.c.id, tasks.c.qualicall_key).where(tasks.c.qualicall_key.in_(keys))
+                )
+            }
+            out: list[tuple[int, bool]] = []
+            stamp = _iso(self.clock())
             for row in rows:
-                existing = conn.execute(
-                    sa.select(tasks.c.id).where(tasks.c.qualicall_key == row["qualicall_key"])
-                ).scalar()
-                if existing is not None:
-                    out.append((int(existing), False))
+                key = row["qualicall_key"]
+                if key in existing:
+                    out.append((existing[key], False))
                     continue
-                result = conn.execute(sa.insert(tasks).values(**row, created_at=_iso(self.clock())))
-                key = result.inserted_primary_key
-                assert key is not None
-                out.append((int(key[0]), True))
+                result = conn.execute(sa.insert(tasks).values(**row, created_at=stamp))
+                primary = result.inserted_primary_key
+                assert primary is not None
+                existing[key] = int(primary[0])
+                out.append((existing[key], True))
         return out
 
     def iter_outcomes(self, since: datetime) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -203,6 +203,7 @@ class Store:
         is not applied yet; an applied one is left alone unless its payload changed (a new decision).
         """
         now = decisions[0].decided_at if decisions else None
+        with_writes = {item[0] for item in items}
         with self.engine.begin() as conn:
             self._upsert(
                 conn,
@@ -232,7 +233,7 @@ class Store:
                         "recontact_on": d.recontact_on,
                         "outputs": dict(d.outputs),
                         "evidence": list(d.evidence),
-                        "state": "pending" if any(i[0] == d.call_id for i in items) else "applied",
+                        "state": "pending" if d.call_id in with_writes else "applied",
                         "decided_at": utc_naive(d.decided_at),
                         "applied_at": None,
                     }
@@ -251,28 +252,47 @@ class Store:
                     )
                 )
             }
+            inserts: list[dict[str, Any]] = []
+            updates: list[dict[str, Any]] = []
             for call_id, kind, key, payload in items:
                 previous = existing.get(key)
                 if previous is None:
-                    conn.execute(
-                        sa.insert(t.outbox).values(
-                            pipeline=pipeline,
-                            call_id=call_id,
-                            kind=kind,
-                            key=key,
-                            payload=dict(payload),
-                            state="pending",
-                            attempts=0,
-                            created_at=stamp,
-                            updated_at=stamp,
-                        )
+                    inserts.append(
+                        {
+                            "pipeline": pipeline,
+                            "call_id": call_id,
+                            "kind": kind,
+                            "key": key,
+                            "payload": dict(payload),
+                            "state": "pending",
+                            "attempts": 0,
+                            "created_at": stamp,
+                            "updated_at": stamp,
+                        }
                     )
                 elif previous[1] != dict(payload) or previous[0] != "applied":
-                    conn.execute(
-                        sa.update(t.outbox)
-                        .where(t.outbox.c.pipeline == pipeline, t.outbox.c.key == key)
-                        .values(payload=dict(payload), state="pending", updated_at=stamp, last_error=None)
-                    )
+                    updates.append({"k": key, "payload": dict(payload), "updated_at": stamp})
+            if inserts:
+                conn.execute(sa.insert(t.outbox), inserts)
+            if updates:
+                conn.execute(
+                    sa.update(t.outbox)
+                    .where(t.outbox.c.pipeline == pipeline, t.outbox.c.key == sa.bindparam("k"))
+                    .values(state="pending", last_error=None),
+                    updates,
+                )
+
+    def known_keys(self, pipeline: str, keys: Sequence[str]) -> set[str]:
+        """Which of these outbox keys this pipeline has planned before (in any state)."""
+        if not keys:
+            return set()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(t.outbox.c.key).where(
+                    t.outbox.c.pipeline == pipeline, t.outbox.c.key.in_(list(keys))
+                )
+            )
+            return {r.key for r in rows}
 
     def ledger_row(self, pipeline: str | None, call_id: str) -> dict[str, Any] | None:
         """The ledger row of a call (any pipeline when None), as a dict with aware datetimes."""
@@ -349,54 +369,56 @@ class Store:
         stamp = utc_naive(now)
         applied = list(applied)
         failed = list(failed)
-        touched: set[str] = set()
+        keys = [k for k, _ in applied] + [k for k, _, _ in failed]
+        if not keys:
+            return
+        by_key = sa.and_(t.outbox.c.pipeline == pipeline, t.outbox.c.key == sa.bindparam("k"))
         with self.engine.begin() as conn:
-            for key, crm_id in applied:
-                conn.execute(
-                    sa.update(t.outbox)
-                    .where(t.outbox.c.pipeline == pipeline, t.outbox.c.key == key)
-                    .values(
-                        state="applied", crm_id=crm_id, updated_at=stamp, attempts=t.outbox.c.attempts + 1
-                    )
+            rows = conn.execute(
+                sa.select(t.outbox.c.key, t.outbox.c.attempts, t.outbox.c.call_id).where(
+                    t.outbox.c.pipeline == pipeline, t.outbox.c.key.in_(keys)
                 )
-            for key, message, retriable in failed:
-                row = conn.execute(
-                    sa.select(t.outbox.c.attempts).where(
-                        t.outbox.c.pipeline == pipeline, t.outbox.c.key == key
-                    )
-                ).first()
-                attempts = (row.attempts if row else 0) + 1
-                state = "pending" if retriable and attempts < max_attempts else "parked"
+            ).all()
+            attempts = {r.key: r.attempts for r in rows}
+            if applied:
                 conn.execute(
-                    sa.update(t.outbox)
-                    .where(t.outbox.c.pipeline == pipeline, t.outbox.c.key == key)
-                    .values(state=state, attempts=attempts, last_error=message[:2000], updated_at=stamp)
+                    sa.update(t.outbox).where(by_key).values(state="applied", updated_at=stamp),
+                    [{"k": k, "crm_id": crm_id, "attempts": attempts.get(k, 0) + 1} for k, crm_id in applied],
                 )
-            keys = [k for k, _ in applied] + [k for k, _, _ in failed]
-            if keys:
-                touched = {
-                    r.call_id
-                    for r in conn.execute(
-                        sa.select(t.outbox.c.call_id).where(
-                            t.outbox.c.pipeline == pipeline, t.outbox.c.key.in_(keys)
-                        )
-                    )
-                }
-            for call_id in touched:
-                states = {
-                    r.state
-                    for r in conn.execute(
-                        sa.select(t.outbox.c.state).where(
-                            t.outbox.c.pipeline == pipeline, t.outbox.c.call_id == call_id
-                        )
-                    )
-                }
-                if "pending" in states:
-                    continue
+            if failed:
+                conn.execute(
+                    sa.update(t.outbox).where(by_key).values(updated_at=stamp),
+                    [
+                        {
+                            "k": k,
+                            "attempts": attempts.get(k, 0) + 1,
+                            "state": "pending"
+                            if retriable and attempts.get(k, 0) + 1 < max_attempts
+                            else "parked",
+                            "last_error": message[:2000],
+                        }
+                        for k, message, retriable in failed
+                    ],
+                )
+            touched = sorted({r.call_id for r in rows})
+            states: dict[str, set[str]] = {}
+            for call_id, state in conn.execute(
+                sa.select(t.outbox.c.call_id, t.outbox.c.state).where(
+                    t.outbox.c.pipeline == pipeline, t.outbox.c.call_id.in_(touched)
+                )
+            ):
+                states.setdefault(call_id, set()).add(state)
+            settled = [
+                {"c": call_id, "state": "failed" if "parked" in found else "applied"}
+                for call_id, found in states.items()
+                if "pending" not in found
+            ]
+            if settled:
                 conn.execute(
                     sa.update(t.ledger)
-                    .where(t.ledger.c.pipeline == pipeline, t.ledger.c.call_id == call_id)
-                    .values(state="failed" if "parked" in states else "applied", applied_at=stamp)
+                    .where(t.ledger.c.pipeline == pipeline, t.ledger.c.call_id == sa.bindparam("c"))
+                    .values(applied_at=stamp),
+                    settled,
                 )
 
     def outbox_items(
