@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import requests
 from simple_salesforce.exceptions import SalesforceError
@@ -121,12 +122,17 @@ def lookup(status: int | str, code: str) -> Action:
     return Action.FAIL  # pragma: no cover - (ANY, ANY) is always present
 
 
-def _error_body(content: bytes | str | None) -> tuple[str, str]:
-    """(errorCode, message) of a Salesforce error body ([{errorCode, message}]), or ("", "")."""
-    try:
-        data = json.loads(content or b"")
-    except (ValueError, TypeError):
-        return "", ""
+def _error_body(content: Any) -> tuple[str, str]:
+    """(errorCode, message) of a Salesforce error body ([{errorCode, message}]), or ("", "").
+
+    simple-salesforce hands the body over already decoded from JSON when it could, else as bytes/str.
+    """
+    data = content
+    if isinstance(content, bytes | str):
+        try:
+            data = json.loads(content or b"")
+        except ValueError:
+            return "", ""
     if isinstance(data, list) and data and isinstance(data[0], dict):
         first = data[0]
     elif isinstance(data, dict):
