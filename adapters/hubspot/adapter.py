@@ -13,6 +13,9 @@ that may follow a lost response (TaskCreate.attempt > 0, or a second attempt ins
 keys are looked up first (batch read by idProperty=<key field>, falling back to a search), so a task is
 created once per key.
 
+Each call's fields also carry `hs_call_disposition_label`, the portal's label for its disposition GUID
+(GET /calling/v1/dispositions, read once), so custom outcomes can be mapped by label.
+
 Values are written as HubSpot stores them (`encode_value`), so reading back what was written gives the
 same text and the pipeline's diff finds nothing to rewrite after our own write bumps the modified date.
 """
@@ -68,6 +71,9 @@ ASSOCIATED_KINDS = {"contact": "contacts", "company": "companies", "deal": "deal
 TASK_TYPES = {"call": "CALL", "email": "EMAIL", "todo": "TODO", "meeting": "TODO"}
 TASK_PRIORITIES = {"high": "HIGH", "medium": "MEDIUM", "low": "LOW"}
 MAX_BATCH = 100
+DISPOSITION = "hs_call_disposition"
+DISPOSITION_LABEL = "hs_call_disposition_label"
+"""Added to each call's fields: the portal's label of its disposition GUID (map custom outcomes by it)."""
 MAX_ASSOCIATION_BATCH = 1000
 
 
@@ -134,6 +140,25 @@ class HubSpotAdapter(Adapter):
         self.transport = transport
         self.clock = clock
         self._cache: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self._dispositions: dict[str, str] | None = None
+
+    def dispositions(self) -> dict[str, str]:
+        """The portal's call dispositions, GUID → label (built-in and custom), read once per adapter.
+
+        GET /calling/v1/dispositions (not in the SDK: httpx). If it cannot be read, an empty map: the
+        mapping's GUID table still applies.
+        """
+        if self._dispositions is None:
+            try:
+                data = self.transport.get_json("/calling/v1/dispositions", "calling.dispositions")
+            except FatalError:
+                data = []
+            self._dispositions = {
+                str(d["id"]): str(d.get("label", ""))
+                for d in data or []
+                if isinstance(d, dict) and d.get("id") and not d.get("deleted")
+            }
+        return self._dispositions
 
     # -- reading calls -----------------------------------------------------------------------------
     @property
@@ -280,10 +305,13 @@ class HubSpotAdapter(Adapter):
         companies = self._related(
             "companies", set(first_companies.values()), self.mapping.source_fields("company")
         )
+        labels = self.dispositions() if any(r.raw.properties.get(DISPOSITION) for r in rows) else {}
         records = []
         for row in rows:
             call_id = str(row.id)
             props = dict(row.raw.properties)
+            if props.get(DISPOSITION):
+                props[DISPOSITION_LABEL] = labels.get(str(props[DISPOSITION]), "")
             associations = {kind: tuple(assoc[kind].get(call_id, ())) for kind in ASSOCIATED_KINDS}
             records.append(
                 SourceRecord(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -98,7 +99,8 @@ def test_budget_stops_cleanly_between_pages_and_resumes(tmp_path: Path) -> None:
     settings = {"page_size": 10, "read_batch": 10, "daily_limit": 40, "daily_share": 0.5}
     with make_harness(tmp_path, connection=settings) as h:
         crm_ids = h.seed(make_calls(50))
-        seen, cursor = [], None
+        seen: list[str] = []
+        cursor = None
         with pytest.raises(BudgetExhaustedError):
             for page in h.adapter.iter_pages(None):
                 seen.extend(r.id for r in page.records)
@@ -134,7 +136,7 @@ def test_errors_are_translated_without_bodies_or_tokens(tmp_path: Path) -> None:
         status = 400
         reason = "Bad Request"
         body = b'{"category": "VALIDATION_ERROR", "message": "bad value jane@customer.example"}'
-        headers = {"Retry-After": "3"}
+        headers: ClassVar[dict[str, str]] = {"Retry-After": "3"}
 
     error = translate(FakeApiError(), "update calls")
     assert isinstance(error, FatalError) and "jane@customer.example" not in str(error)

@@ -26,8 +26,8 @@ import json
 import random
 import re
 import threading
-import urllib.parse
 import time
+import urllib.parse
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -367,8 +367,8 @@ class FakeHubSpot:
     @property
     def base_url(self) -> str:
         assert self._server is not None, "start the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        port = self._server.server_address[1]
+        return f"http://127.0.0.1:{port}"
 
     def __enter__(self) -> FakeHubSpot:
         self.start()
@@ -526,9 +526,9 @@ class FakeHubSpot:
             return current is None
         if op in ("IN", "NOT_IN"):
             values = {self._value(object_type, name, v) for v in flt.get("values") or []}
-            return (current in values) == (op == "IN")
+            return bool((current in values) == (op == "IN"))
         if current is None:
-            return op == "NEQ"
+            return bool(op == "NEQ")
         value = self._value(object_type, name, flt.get("value"))
         if value is None:
             raise BadRequest(f"filter on {name} needs a value")
