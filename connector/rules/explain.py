@@ -68,9 +68,9 @@ def explanation(
         state = _STATE[lg][a.state]
         if a.snippet:
             quote = f"« {short(a.snippet)} »" if lg == "fr" else f'"{short(a.snippet)}"'
-            parts.append(f"{label} {state} : {quote}" if lg == "fr" else f"{label} {state}: {quote}")
+            parts.append(f"{label} : {state} {quote}" if lg == "fr" else f"{label}: {state} {quote}")
         else:
-            parts.append(f"{label} {state}")
+            parts.append(f"{label} : {state}" if lg == "fr" else f"{label}: {state}")
     unknown = [a.criterion.label.get(lg, a.criterion.name) for a in assessments if a.state == "unknown"]
     body = ""
     if parts:

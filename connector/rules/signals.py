@@ -133,7 +133,7 @@ def _next_chars(items: list[Any], budget: list[int]) -> set[str] | None:
             acc |= got
         return acc
     if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
-        lo, hi, body = av
+        lo, _hi, body = av
         first = _next_chars(list(body) + rest, budget)
         if first is None:
             return None

@@ -1,0 +1,208 @@
+"""The default pack's semantics (issue 3), one rule at a time, in French and English."""
+
+from __future__ import annotations
+
+import pytest
+
+from connector.rules import Ruleset, qualify
+from tests.engine.conftest import NOW, make_call
+
+
+def decide(
+    rules: Ruleset, notes: str = "", transcript: str = "", **kw: object
+) -> tuple[str, str | None, str]:
+    res = qualify(make_call(notes, transcript, **kw), rules, NOW)  # type: ignore[arg-type]
+    return res.status, res.reason, res.next_step
+
+
+@pytest.mark.parametrize("outcome", ["no_answer", "busy", "voicemail"])
+def test_not_connected_is_unreached_with_callback(bant: Ruleset, outcome: str) -> None:
+    assert decide(bant, "", outcome=outcome) == ("unreached", None, "callback")
+
+
+@pytest.mark.parametrize(
+    "notes", ["NRP", "Tombé sur la messagerie, laissé un message", "voicemail, left msg"]
+)
+def test_not_reached_notes(bant: Ruleset, notes: str) -> None:
+    assert decide(bant, notes) == ("unreached", None, "callback")
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Mauvais numéro, la personne ne connaît pas ce nom.",
+        "Wrong number, never heard of her.",
+        "Elle a quitté la société en juin, personne ne reprend le sujet.",
+        "He left the company last month. No idea who handles it now.",
+    ],
+)
+def test_wrong_contact(bant: Ruleset, notes: str) -> None:
+    assert decide(bant, notes)[:2] == ("disqualified", "wrong_contact")
+
+
+def test_wrong_number_outcome(bant: Ruleset) -> None:
+    assert decide(bant, "", outcome="wrong_number")[:2] == ("disqualified", "wrong_contact")
+
+
+def test_left_with_referral_goes_to_the_successor(bant: Ruleset) -> None:
+    notes = "Mme Pierrat a quitté la société. Son successeur est M. Thibault, il nous a redirigé vers lui."
+    assert decide(bant, notes) == ("nurture", "no_authority", "reach_decision_maker")
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Très agacé : « ne me rappelez plus jamais ».",
+        "Merci de ne plus m'appeler, retirez mon numéro de vos fichiers.",
+        "Asked us to stop calling and remove him from our list.",
+        "Do not call me again.",
+    ],
+)
+def test_opt_out(bant: Ruleset, notes: str) -> None:
+    assert decide(bant, notes)[:2] == ("disqualified", "opted_out")
+
+
+def test_do_not_call_flag_wins_over_a_great_call(bant: Ruleset) -> None:
+    notes = "DAF, décide. Besoin fort, budget voté. Démo mardi 14h."
+    assert decide(bant, notes, prospect={"do_not_call": True})[:2] == ("disqualified", "opted_out")
+
+
+def test_consumer_without_consent_is_opted_out(bant: Ruleset) -> None:
+    assert decide(bant, "Intéressé, démo jeudi.", prospect={"consumer": True})[:2] == (
+        "disqualified",
+        "opted_out",
+    )
+    ok = decide(bant, "DG, décide. Besoin fort. Démo jeudi.", prospect={"consumer": True, "consent_at": NOW})
+    assert ok[1] != "opted_out"
+
+
+def test_callback_later_is_not_an_opt_out(bant: Ruleset) -> None:
+    status, reason, nxt = decide(bant, "Besoin réel mais ne pas rappeler avant septembre.")
+    assert (status, reason, nxt) == ("nurture", "bad_timing", "callback")
+
+
+@pytest.mark.parametrize(
+    "company",
+    [{"employees": 8}, {"employees": 12000}, {"country": "US"}, {"industry": "Public administration"},
+     {"industry": "Enseignement supérieur / université"}],
+)  # fmt: skip
+def test_out_of_icp_however_well_the_call_went(bant: Ruleset, company: dict[str, object]) -> None:
+    notes = "DAF, c'est elle qui signe. Besoin fort, budget voté. Démo mardi 14h."
+    assert decide(bant, notes, company=company)[:2] == ("disqualified", "out_of_icp")
+
+
+@pytest.mark.parametrize(
+    "notes",
+    ["Pas de besoin, ils font tout en interne.", "Not interested, very happy with their current tool."],
+)
+def test_no_need(bant: Ruleset, notes: str) -> None:
+    assert decide(bant, notes)[:2] == ("disqualified", "no_need")
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Engagés avec Cashlane jusqu'en 2028, contrat de trois ans signé l'an dernier.",
+        "Locked into a 3-year contract with a competitor, exit fees are huge.",
+    ],
+)
+def test_competitor_locked_in(bant: Ruleset, notes: str) -> None:
+    assert decide(bant, notes)[:2] == ("disqualified", "competitor_locked_in")
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "Intéressé mais pas de budget, et aucun en vue.",
+        "Interested, but there's no budget and I don't see any coming.",
+    ],
+)
+def test_no_budget_at_all(bant: Ruleset, notes: str) -> None:
+    assert decide(bant, notes)[:2] == ("disqualified", "no_budget")
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "pas de budget cette année, rappeler en septembre",
+        "Need is clear but budget only next fiscal year, call back in January.",
+    ],
+)
+def test_budget_next_year_is_nurture(bant: Ruleset, notes: str) -> None:
+    assert decide(bant, notes) == ("nurture", "no_budget", "callback")
+
+
+@pytest.mark.parametrize(
+    ("notes", "months"),
+    [("Besoin confirmé, mais rappelez-moi dans six mois.", 6), ("Interested. Call me back in 4 months.", 4)],
+)
+def test_call_me_back_in_n_months(bant: Ruleset, notes: str, months: int) -> None:
+    res = qualify(make_call(notes), bant, NOW)
+    assert (res.status, res.reason, res.next_step) == ("nurture", "bad_timing", "callback")
+    assert res.recontact_on is not None
+    assert abs((res.recontact_on - NOW.date()).days / 30.44 - months) < 0.5
+    assert [f.kind for f in res.follow_ups] == ["callback"]
+
+
+def test_horizon_beyond_six_months_is_bad_timing(bant: Ruleset) -> None:
+    assert decide(bant, "Besoin réel, projet prévu dans dix mois. DAF décide.")[:2] == (
+        "nurture",
+        "bad_timing",
+    )
+
+
+def test_not_the_decision_maker_but_names_one(bant: Ruleset) -> None:
+    notes = "Besoin fort. c'est notre DG qui signe, je vous le présente."
+    assert decide(bant, "", "REP: Qui décide ?\nPROSPECT: " + notes) == (
+        "nurture",
+        "no_authority",
+        "reach_decision_maker",
+    )
+
+
+@pytest.mark.parametrize(
+    ("notes", "step"),
+    [
+        ("DAF ok pr démo mardi, budget voté T1", "demo"),
+        ("I'm the CFO and I make the decision. We need this by Q1. Send me a proposal.", "proposal"),
+        ("Gérant, décide seul. Relances à la main, besoin clair. RDV jeudi 10h à Lyon.", "meeting"),
+    ],
+)
+def test_qualified_with_the_agreed_action(bant: Ruleset, notes: str, step: str) -> None:
+    assert decide(bant, notes) == ("qualified", None, step)
+
+
+def test_offer_accepted_in_the_transcript(bant: Ruleset) -> None:
+    transcript = (
+        "REP: Qui décide sur ce type d'outil ?\n"
+        "PROSPECT: C'est moi qui décide. On perd un temps fou sur Excel.\n"
+        "REP: Je vous propose une démonstration d'une heure.\n"
+        "PROSPECT: Mardi 13 octobre à 10h, en visio.\n"
+    )
+    res = qualify(make_call("", transcript), bant, NOW)
+    assert (res.status, res.next_step) == ("qualified", "demo")
+    confirm = res.follow_ups[0]
+    assert confirm.due_at.date().isoformat() == "2026-10-12"  # the business day before the demo
+
+
+def test_offer_refused_is_not_an_action(bant: Ruleset) -> None:
+    transcript = (
+        "REP: Je vous propose une démonstration ?\n"
+        "PROSPECT: Non merci, pas de démo, ça ne nous intéresse pas.\n"
+    )
+    assert decide(bant, "", transcript)[0] != "qualified"
+
+
+def test_prospect_outweighs_rep(bant: Ruleset) -> None:
+    transcript = "REP: Donc pas de budget ?\nPROSPECT: Si, le budget n'est pas un problème, c'est voté.\n"
+    res = qualify(make_call("", transcript), bant, NOW)
+    budget = next(e for e in res.evidence if e.criterion == "budget")
+    assert budget.state == "met"
+
+
+def test_champ_pack_has_same_vocabulary_and_semantics(bant: Ruleset, champ: Ruleset) -> None:
+    assert (champ.statuses, champ.reasons, champ.next_steps) == (bant.statuses, bant.reasons, bant.next_steps)
+    assert champ.version != bant.version
+    notes = "DAF ok pr démo mardi, budget voté T1"
+    assert decide(champ, notes) == decide(bant, notes)
+    assert {e.criterion for e in qualify(make_call(notes), champ, NOW).evidence} >= {"challenges", "money"}

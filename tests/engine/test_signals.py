@@ -1,0 +1,134 @@
+"""Signal extraction: negation and hedging, roles, timelines, amounts, and the word-prefix index."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from connector.rules import Ruleset
+from connector.rules import signals as signals_module
+from connector.rules.signals import find_hits, word_prefixes
+from connector.rules.text import detect_language, normalize, segment_transcript
+from connector.rules.timeparse import parse_number, resolve
+
+
+def signals(rules: Ruleset, text: str) -> set[str]:
+    return {h.signal for h in find_hits(rules.lexicon, normalize(text), "notes")}
+
+
+@pytest.mark.parametrize(
+    ("text", "present", "absent"),
+    [
+        ("pas de budget", "budget_none", "budget_ok"),
+        ("le budget n'est pas un problème", "budget_ok", "budget_none"),
+        ("budget pas encore validé mais prévu en janvier", "budget_pending", "budget_none"),
+        ("no budget", "budget_none", "budget_ok"),
+        ("budget isn't an issue", "budget_ok", "budget_none"),
+        ("bdgt ok, 30 k€", "budget_ok", "budget_none"),
+        ("on a trente mille euros", "budget_ok", "budget_none"),
+        ("je ne suis pas décisionnaire", "auth_no", "auth_yes"),
+        ("c'est moi qui décide", "auth_yes", "auth_no"),
+        ("the board decides", "auth_no", "auth_yes"),
+        ("DAF ok pr démo mardi", "action_demo", "action_declined"),
+        ("send me a proposal", "action_proposal", "action_declined"),
+        ("pas intéressé", "need_no", "need_yes"),
+        ("ne pas rappeler avant juin", "timing_later", "opt_out"),
+        ("ne me rappelez plus", "opt_out", "callback_request"),
+    ],
+)
+def test_negation_and_hedging(bant: Ruleset, text: str, present: str, absent: str) -> None:
+    found = signals(bant, text)
+    assert present in found
+    assert absent not in found
+
+
+def test_missing_accents_and_case_do_not_matter(bant: Ruleset) -> None:
+    assert signals(bant, "JE NE SUIS PAS DECISIONNAIRE") == signals(bant, "je ne suis pas décisionnaire")
+
+
+REF = date(2026, 10, 6)
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        ("dans six mois", date(2027, 4, 6)),
+        ("in 3 months", date(2027, 1, 6)),
+        ("fin t1", date(2027, 3, 31)),
+        ("la rentree", date(2027, 9, 1)),
+        ("after our fiscal year ends in june", date(2027, 7, 1)),
+        ("septembre", date(2027, 9, 1)),
+        ("mardi 14h", date(2026, 10, 13)),
+        ("l'annee prochaine", date(2027, 1, 1)),
+        ("le 14/01", date(2027, 1, 14)),
+        ("next quarter", date(2027, 1, 1)),
+        ("2026", REF),
+    ],
+)
+def test_timelines_resolve_against_the_call_date(expr: str, expected: date) -> None:
+    assert resolve(expr, REF) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("30 000", 30000), ("30k", 30000), ("trente mille", 30000), ("1.5", 1.5), ("abc", None)],
+)
+def test_amounts(text: str, value: float | None) -> None:
+    assert parse_number(text) == value
+
+
+def test_normalize_preserves_offsets() -> None:
+    s = "Ça coûte 30 k€ — c’est l’ŒUVRE"
+    n = normalize(s)
+    assert len(n) == len(s)
+    assert n.startswith("ca coute 30 k€ - c'est l'o")
+
+
+def test_language_detection() -> None:
+    assert detect_language("Besoin confirmé, rappeler dans trois mois, pas de budget cette année") == "fr"
+    assert detect_language("We need a demo next week, the CFO will join the call") == "en"
+    assert detect_language("") == "fr"
+
+
+def test_speaker_tags() -> None:
+    t = "REP: Hello\nPROSPECT: No budget.\nCommercial: ok\nClient: oui\n[00:01:02] Julie: hm"
+    segs = segment_transcript(t, owner="Tom Walsh", prospect_name="Julie Martin")
+    assert [s.speaker for s in segs] == ["rep", "prospect", "rep", "prospect", "prospect"]
+    assert t[segs[1].start : segs[1].end].strip() == "No budget."
+
+
+def test_word_prefixes_of_simple_patterns() -> None:
+    assert word_prefixes(r"(?<![a-z0-9])(?:budget|bdg) ok") == {"budg", "bdg\0o"}
+    assert word_prefixes(r"(?<![a-z0-9])(?:une |the )?demo") == {"demo"}
+    assert word_prefixes(r"(?<![a-z0-9])\d+ ?k") == {"#"}
+    assert word_prefixes(r"(?<![a-z0-9])[a-z]+ ok") is None
+
+
+_WORDS = [
+    'pas', 'de', 'budget', 'besoin', 'interesse', 'demo', 'mardi', '14h', 'rdv', 'jeudi', 'a',
+    'vu', 'la', 'on', 'a', 'ne', 'me', 'rappelez', 'plus', 'dans', 'six', 'mois', 'call', 'me',
+    'back', 'in', '3', 'months', 'the', 'board', 'decides', 'send', 'me', 'a', 'proposal', "c'est",
+    'moi', 'qui', 'decide', '30', 'k€', '2027', 't1', 'fin', "d'annee", 'not', 'interested', 'we',
+    'need', "i'm", 'the', 'cfo', 'ok', 'oui', 'non',
+]  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([*_WORDS, ",", ".", ":", "'", "-"]), max_size=60))
+def test_prefix_index_finds_exactly_what_a_full_scan_finds(bant: Ruleset, words: list[str]) -> None:
+    """The word-prefix index is an optimisation only: same hits as trying every position."""
+    norm = normalize(" ".join(words))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(signals_module, "apply_overrides", lambda lexicon, hits: hits)
+        fast = {(h.signal, h.start, h.end) for h in find_hits(bant.lexicon, norm, "notes", max_hits=10_000)}
+    slow: set[tuple[str, int, int]] = set()
+    for sig in bant.lexicon.signals:
+        if sig.scope not in ("all", "notes"):
+            continue
+        for rx in (sig.positional, sig.scanned):
+            if rx is not None:
+                slow |= {(sig.name, m.start(), m.end()) for m in rx.finditer(norm) if m.end() > m.start()}
+    assert fast == slow
