@@ -46,9 +46,10 @@ def test_result_record_is_json(bant: Ruleset) -> None:
     call = make_call("DAF ok pr démo mardi, budget voté T1")
     rec = result_record(call, qualify(call, bant, call.occurred_at))
     again = json.loads(json.dumps(rec))
-    assert set(again) == set(
-        "id status reason next_step score recontact_on language ruleset explanation evidence follow_ups".split()
-    )
+    assert set(again) == {
+        "id", "status", "reason", "next_step", "score", "recontact_on", "language", "ruleset",
+        "explanation", "evidence", "follow_ups",
+    }  # fmt: skip
     assert again["status"] == "qualified" and again["next_step"] == "demo"
     assert {e["criterion"] for e in again["evidence"]} == {
         "icp",
