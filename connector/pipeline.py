@@ -291,14 +291,9 @@ class Runner:
         batch = min(self.p.batch_size, self.p.adapter.max_write_batch)
         clean = True
         for kind in ("update", "prospect", "task"):
-            seen: set[int] = set()
-            while True:
-                items = [
-                    i for i in self.p.store.pending(self.p.name, kind, batch, call_ids) if i.id not in seen
-                ]
-                if not items:
-                    break
-                seen.update(i.id for i in items)
+            after = 0
+            while items := self.p.store.pending(self.p.name, kind, batch, call_ids, after_id=after):
+                after = items[-1].id
                 now = self.p.clock()
                 try:
                     outcomes = self._send(kind, items)

@@ -327,11 +327,14 @@ class Store:
 
     # -- outbox -----------------------------------------------------------------------------------
     def pending(
-        self, pipeline: str, kind: str, limit: int, call_ids: Sequence[str] | None = None
+        self, pipeline: str, kind: str, limit: int, call_ids: Sequence[str] | None = None, after_id: int = 0
     ) -> list[OutboxItem]:
-        """Pending outbox items of one kind, oldest first (optionally only for the given calls)."""
+        """Pending outbox items of one kind with id > after_id, oldest first (optionally of given calls)."""
         query = sa.select(t.outbox).where(
-            t.outbox.c.pipeline == pipeline, t.outbox.c.state == "pending", t.outbox.c.kind == kind
+            t.outbox.c.pipeline == pipeline,
+            t.outbox.c.state == "pending",
+            t.outbox.c.kind == kind,
+            t.outbox.c.id > after_id,
         )
         if call_ids is not None:
             query = query.where(t.outbox.c.call_id.in_(list(call_ids)))
