@@ -35,7 +35,7 @@ from connector import app as wiring
 from connector.config import Settings, load_settings
 from connector.errors import ConfigError, QualicallError
 from connector.logsetup import configure_logging
-from connector.pipeline import RunResult
+from connector.pipeline import RunResult, run_pipeline
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Qualify logged sales calls in your CRM.")
 local_app = typer.Typer(no_args_is_help=True, help="The embedded local CRM.")
@@ -125,19 +125,12 @@ def _sync(settings: Settings, name: str | None, *, dry_run: bool, show_progress:
                     on_page=advance,
                 )
                 try:
-                    results.append(_run(pipeline))
+                    results.append(run_pipeline(pipeline))
                 finally:
                     pipeline.adapter.close()
     finally:
         store.close()
     return results
-
-
-def _run(pipeline: Any) -> RunResult:
-    from connector.pipeline import run_pipeline
-
-    result: RunResult = run_pipeline(pipeline)
-    return result
 
 
 def _summary_table(result: RunResult, elapsed: float | None = None) -> Table:
@@ -267,7 +260,7 @@ def run(config: ConfigOpt = DEFAULT_CONFIG) -> None:
     def run_once(name: str, stop: threading.Event) -> RunResult:
         pipeline = wiring.make_pipeline(name, settings, store, env=os.environ, stop=stop)
         try:
-            return _run(pipeline)
+            return run_pipeline(pipeline)
         finally:
             pipeline.adapter.close()
 
@@ -440,7 +433,7 @@ def qualify(
 
     spec = rules
     if spec is None and config is not None:
-        [(_, ps)] = _load(config).pipeline(pipeline) if pipeline else _load(config).pipeline(None)[:1]
+        [(_, ps)] = _load(config).pipeline(pipeline)[:1]
         spec = ps.rules
     try:
         ruleset = load_ruleset(spec or "bant")
