@@ -15,7 +15,8 @@ base URL when the instance changes).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import requests
@@ -62,6 +63,7 @@ class SalesforceClient:
         self._sleep = sleep
         self._sf: Salesforce | None = None
         self.logins = 0
+        self._unmetered = False
 
     @property
     def can_log_in_again(self) -> bool:
@@ -102,6 +104,15 @@ class SalesforceClient:
         log.info("salesforce.login", auth=c.auth, logins=self.logins)
         return sf
 
+    @contextmanager
+    def unmetered(self) -> Iterator[None]:
+        """Within this block the budget is not enforced (`qualicall check` must report, not stop)."""
+        previous, self._unmetered = self._unmetered, True
+        try:
+            yield
+        finally:
+            self._unmetered = previous
+
     def salesforce(self) -> Salesforce:
         """The logged-in simple-salesforce client (logs in on first use)."""
         if self._sf is None:
@@ -123,7 +134,8 @@ class SalesforceClient:
     def _attempt(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
         logged_in_again = False
         while True:
-            self.budget.check()
+            if not self._unmetered:
+                self.budget.check()
             sf = self.salesforce()
             try:
                 return fn(sf)

@@ -232,7 +232,14 @@ class SalesforceAdapter(Adapter):
         return dict(result or {})
 
     def check(self) -> list[CheckItem]:
-        """Auth, API version, mapped fields (describe), remaining daily API allowance."""
+        """Auth, API version, mapped fields (describe), remaining daily API allowance.
+
+        The budget is not enforced here: a check must report an exhausted allowance, not stop on it.
+        """
+        with self.client.unmetered():
+            return self._check()
+
+    def _check(self) -> list[CheckItem]:
         from adapters.salesforce.setup import field_checks
 
         connection = self.client.connection
