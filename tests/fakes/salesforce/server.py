@@ -85,6 +85,24 @@ class FakeSalesforce:
         if self._tmp is not None:
             self._tmp.cleanup()
 
+    def stats(self) -> dict[str, Any]:
+        """Counters (requests by endpoint, faults, logins) and integrity figures of the org."""
+        org = self.org
+        tasks = [r for r in org.records["Task"].values() if not r["IsDeleted"]]
+        calls = [r for r in tasks if r.get("TaskSubtype") == "Call"]
+        keys = [r["Qualicall_Key__c"] for r in tasks if r.get("Qualicall_Key__c")]
+        return {
+            "requests": dict(org.requests),
+            "faults": dict(org.faults.injected),
+            "logins": org.logins,
+            "api_used": org.api_used,
+            "max_collection": org.max_collection,
+            "calls": len(calls),
+            "calls_written": sum(1 for r in calls if r.get("Qualicall_Status__c")),
+            "follow_ups": len(keys),
+            "follow_up_keys_unique": len(set(keys)),
+        }
+
     def issue_token(self) -> str:
         token = "00D000000000001!" + secrets.token_hex(16)
         self.org.tokens.add(token)
@@ -207,16 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
         org = self.fake.org
         with org.lock:
             if path == "/_fake/stats":
-                self._send(
-                    200,
-                    {
-                        "requests": dict(org.requests),
-                        "faults": dict(org.faults.injected),
-                        "logins": org.logins,
-                        "api_used": org.api_used,
-                    },
-                    api=False,
-                )
+                self._send(200, self.fake.stats(), api=False)
                 return
             label = endpoint_label(method, path)
             org.requests[label] += 1
