@@ -89,6 +89,12 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
             i = bisect.bisect_right(starts, h.start) - 1
             inside = i >= 0 and h.start < segs[i].end
             speaker: Speaker = segs[i].speaker if inside else "unknown"
+            if (
+                speaker == "rep"
+                and not h.signal.startswith("action_")
+                and _in_question(norm, h.end, segs[i].end)
+            ):
+                continue  # "no budget?" asked by the rep is not a statement (offers may be questions)
             out.append(Found(h, speaker, _strength(speaker, ruleset), call.transcript, i if inside else -1))
     if call.notes:
         norm = normalize(call.notes)
@@ -102,6 +108,15 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
             for h in find_hits(lex, normalize(value), f"field:{path}", only=crit.met + crit.not_met):
                 out.append(Found(h, "field", ruleset.field_weight, value))
     return Extraction(out, segs)
+
+
+_SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _in_question(norm: str, end: int, limit: int) -> bool:
+    """True when the sentence holding offset `end` ends with a question mark (within `limit`)."""
+    m = _SENTENCE_END.search(norm, end, min(limit, end + 300))
+    return m is not None and m.group() == "?"
 
 
 def _when_of(f: Found, ruleset: Ruleset, ref: date) -> date | None:
@@ -258,7 +273,10 @@ def _accepted(
     for j in range(f.segment + 1, min(f.segment + 3, len(segs))):
         if segs[j].speaker in ("prospect", "unknown"):
             said = by_turn.get(j, set())
-            if "accept" not in said or any(r in said for r in _REFUSALS):
+            if any(r in said for r in _REFUSALS):
+                return False
+            reply = normalize(f.text[segs[j].start : segs[j].end][:2000])
+            if not find_hits(ruleset.lexicon, reply, "transcript", only=("accept",), max_hits=1):
                 return False
             for k in (j, j + 1):
                 if k < len(segs) and ruleset.lexicon.when_any is not None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PREFIX_LEN = 4
-SCOPES = ("all", "fields", "notes", "transcript")
+SCOPES = ("all", "fields", "notes", "transcript", "on_demand")
 DIGIT_KEY = "#"
 """Index key of every word starting with a digit (patterns starting with a digit use it)."""
 _WORD = re.compile(r"[a-z0-9]+")
@@ -407,7 +407,8 @@ def find_hits(
 ) -> list[Hit]:
     """All non-overridden hits of the lexicon's signals (or of `only`) in normalised text `norm`.
 
-    Signals with `scope = "fields"` (e.g. job titles) are only looked for when named in `only`;
+    Signals with `scope = "fields"` (e.g. job titles) or `"on_demand"` (e.g. the acceptance of an
+    offer, looked for in one transcript turn) are only looked for when named in `only`;
     `scope = "notes"` / `"transcript"` restrict a signal to that source (e.g. "c'est lui qui signe" is
     the contact in a rep's notes but a third party in a transcript).
 
