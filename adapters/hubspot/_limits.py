@@ -36,9 +36,11 @@ class Limiter:
         now: Callable[[], float],
         sleep: Callable[[float], None],
         window: float = 10.0,
+        margin: float = 0.001,
     ) -> None:
         self.burst = burst
         self.window = window
+        self.margin = margin
         self.search_per_s = search_per_s
         self.daily_limit = daily_limit
         self.daily_share = daily_share
@@ -83,6 +85,7 @@ class Limiter:
                 wait = max(wait, self._free_at(self._searches, self.search_per_s, 1.0, now) - now)
             if wait <= 0:
                 break
+            wait += self.margin  # clock granularity / latency: never arrive a hair early
             self.waited += wait
             self._sleep(wait)
         self._sent.append(now)

@@ -230,10 +230,13 @@ class HubSpotAdapter(Adapter):
             self.transport.apis.calls_search, "calls.search", properties, start, _paging.TS
         ):
             buffer.extend(rows)
-            if buffer and (len(buffer) >= self.connection.read_batch or done):
-                yield self._page(buffer, position, deleted_after)
+            size = self.connection.read_batch
+            while len(buffer) >= size or (buffer and done):
+                chunk, buffer = buffer[:size], buffer[size:]
+                # exact: every row up to the chunk's last one is in this or an earlier page
+                end = position if not buffer else _paging.Position(chunk[-1].ts, chunk[-1].id)
+                yield self._page(chunk, end, deleted_after)
                 yielded = True
-                buffer = []
         if not self.connection.track_deletions:
             return
         if first_sync:

@@ -82,8 +82,8 @@ def test_check_reports_missing_properties_scopes_and_bad_tokens() -> None:
         fake.properties["calls"]["qualicall_score"]["type"] = "string"
         assert not {i.name: i for i in adapter.check()}["calls.qualicall_score"].ok
         fake.token = "rotated"
-        items = adapter.check()
-        assert [(i.name, i.ok) for i in items] == [("token", False)]
+        after_rotation = adapter.check()
+        assert [(i.name, i.ok) for i in after_rotation] == [("token", False)]
         adapter.close()
 
 
