@@ -42,6 +42,7 @@ class Action(StrEnum):
     REFRESH = "refresh-then-retry"
     AUTH = "auth"
     FAIL = "fail"
+    REQUERY = "requery"
 
 
 ANY = "*"
@@ -62,11 +63,18 @@ REQUEST_ACTIONS: dict[tuple[int | str, str], Action] = {
     ("network", ANY): Action.RETRY,
     (400, "UNABLE_TO_LOCK_ROW"): Action.RETRY,
     (400, "QUERY_TIMEOUT"): Action.RETRY,
+    (400, "INVALID_QUERY_LOCATOR"): Action.REQUERY,
+    (404, "INVALID_QUERY_LOCATOR"): Action.REQUERY,
     (400, ANY): Action.FAIL,
     (404, ANY): Action.FAIL,
     (ANY, ANY): Action.FAIL,
 }
 """(HTTP status or "network", errorCode or ANY) → action; the most specific entry wins."""
+
+
+class QueryLocatorExpired(FatalError):
+    """A query's nextRecordsUrl expired (INVALID_QUERY_LOCATOR): not retried as is; the reader issues
+    the query again from its last cursor."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +176,8 @@ def to_error(failure: Failure, operation: str) -> CRMError:
         return RateLimitedError(message, status=failure.status, retry_after=failure.retry_after)
     if failure.action is Action.BUDGET:
         return BudgetExhaustedError(message + " (daily API allowance used up)", status=failure.status)
+    if failure.action is Action.REQUERY:
+        return QueryLocatorExpired(message, status=failure.status)
     if failure.action in (Action.AUTH, Action.REFRESH):
         return AuthError(message, status=failure.status)
     return FatalError(message, status=failure.status)

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import structlog
+
 from adapters.base import (
     Adapter,
     CheckItem,
@@ -27,10 +29,13 @@ from adapters.base import (
 )
 from adapters.salesforce import _soql
 from adapters.salesforce._client import SalesforceClient
+from adapters.salesforce._errors import QueryLocatorExpired
 from adapters.salesforce._records import object_of, outcome_of, task_record, to_source, update_record
 from connector.errors import CRMError, FatalError
 from connector.mapping import Mapping as FieldMapping
 from connector.mapping import parse_datetime
+
+log = structlog.get_logger("qualicall.salesforce")
 
 Clock = Callable[[], datetime]
 COLLECTION_LIMIT = 200
@@ -106,22 +111,35 @@ class SalesforceAdapter(Adapter):
         return self.client.call(operation, lambda sf: sf.restful(path, method="PATCH", data=data))
 
     def iter_pages(self, cursor: Cursor | None) -> Iterator[Page]:
-        """Pages of calls changed after `cursor` up to now (minus settle_seconds), oldest first."""
+        """Pages of calls changed after `cursor` up to now (minus settle_seconds), oldest first.
+
+        When a query locator expires between pages (INVALID_QUERY_LOCATOR), the query is issued again
+        from the last page's cursor (at most three times), so nothing is skipped or repeated.
+        """
         upper = self.clock().astimezone(UTC) - timedelta(seconds=self.client.connection.settle_seconds)
         after: tuple[datetime, str] | None = None
         if cursor:
             after = (parse_datetime(cursor["modstamp"]), str(cursor["id"]))
-        soql = self.plan.changes_query(upper.replace(microsecond=0), after)
-        for rows in self.query_pages(soql, include_deleted=True):
-            if not rows:
-                continue
-            records = [to_source(row, self.plan) for row in rows]
-            if after is not None:  # defensive: never hand back what the cursor already covers
-                records = [r for r in records if (r.modified_at, r.id) > after]
-            last = rows[-1]
-            yield Page(
-                records=records, cursor={"modstamp": str(last["SystemModstamp"]), "id": str(last["Id"])}
-            )
+        requeries = 0
+        while True:
+            soql = self.plan.changes_query(upper.replace(microsecond=0), after)
+            try:
+                for rows in self.query_pages(soql, include_deleted=True):
+                    if not rows:
+                        continue
+                    records = [to_source(row, self.plan) for row in rows]
+                    if after is not None:  # defensive: never hand back what the cursor already covers
+                        records = [r for r in records if (r.modified_at, r.id) > after]
+                    last = rows[-1]
+                    cursor_out = {"modstamp": str(last["SystemModstamp"]), "id": str(last["Id"])}
+                    after = (parse_datetime(last["SystemModstamp"]), str(last["Id"]))
+                    yield Page(records=records, cursor=cursor_out)
+                return
+            except QueryLocatorExpired:
+                requeries += 1
+                if requeries > 3:
+                    raise
+                log.info("salesforce.query_locator_expired", requery=requeries)
 
     # -- writing ----------------------------------------------------------------------------------
     def apply_updates(self, writes: Sequence[FieldWrite]) -> list[WriteOutcome]:

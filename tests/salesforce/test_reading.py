@@ -142,3 +142,16 @@ def test_quoted_values_parse_back_to_the_same_strings() -> None:
     query = parse(keys_query("Qualicall_Key__c", HOSTILE))
     assert isinstance(query.where, InList)
     assert query.where.values == HOSTILE
+
+
+def test_an_expired_query_locator_is_queried_again_from_the_last_page(
+    adapter: SalesforceAdapter, fake: FakeSalesforce, seeder: Seeder
+) -> None:
+    ids = seeder.calls(make_calls(500))
+    seen: list[str] = []
+    for n, page in enumerate(adapter.iter_pages(None)):
+        seen.extend(r.id for r in page.records)
+        if n == 0:
+            fake.cursors.clear()  # the locator expires while the pipeline works on page one
+    assert seen == ids
+    assert fake.org.requests["queryAll"] == 2
