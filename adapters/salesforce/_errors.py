@@ -103,6 +103,8 @@ RECORD_ERRORS: dict[str, RecordRule] = {
     "MALFORMED_ID": RecordRule(False, "not a Salesforce id"),
     "INSUFFICIENT_ACCESS_OR_READONLY": RecordRule(False, "no access to the record"),
     "DUPLICATE_VALUE": RecordRule(False, "duplicate value in a unique field"),
+    "CANNOT_UPDATE_CONVERTED_LEAD": RecordRule(False, "the lead was converted; write to its contact"),
+    "DUPLICATE_EXTERNAL_ID": RecordRule(False, "several tasks hold this key (is the key field unique?)"),
 }
 DEFAULT_RECORD_RULE = RecordRule(False, "refused by Salesforce")
 

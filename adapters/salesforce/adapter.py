@@ -53,6 +53,24 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+def _batches(
+    items: Sequence[tuple[Any, dict[str, Any]]], ident: str
+) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
+    """Collection batches of ≤ 200 in input order, where a record (by its `ident` value) appears at most
+    once per request: a second write to the same record goes to the next request, after the first."""
+    batch: list[tuple[Any, dict[str, Any]]] = []
+    seen: set[Any] = set()
+    for item in items:
+        value = item[1].get(ident)
+        if len(batch) == COLLECTION_LIMIT or value in seen:
+            yield batch
+            batch, seen = [], set()
+        batch.append(item)
+        seen.add(value)
+    if batch:
+        yield batch
+
+
 def plan_for(mapping: FieldMapping) -> _soql.CallQueryPlan:
     """The call query plan for a mapping ([mapping] call_filter, lead_company, lead_only/contact_only)."""
     options = mapping.options
@@ -163,7 +181,7 @@ class SalesforceAdapter(Adapter):
                 )
                 continue
             sendable.append((write, update_record(sobject or "Task", write.record_id, write.fields)))
-        for chunk in _chunks(sendable, COLLECTION_LIMIT):
+        for chunk in _batches(sendable, "id"):
             body = {"allOrNone": False, "records": [record for _, record in chunk]}
             results = self._patch("composite/sobjects update", "composite/sobjects", body)
             self._match(chunk, results, outcomes, upsert=False)
@@ -206,7 +224,7 @@ class SalesforceAdapter(Adapter):
                 outcomes[task.key] = WriteOutcome(task.key, ok=True, crm_id=existing[task.key], created=False)
         todo = [(t, task_record(t, self.key_field)) for t in tasks if t.key not in outcomes]
         path = f"composite/sobjects/Task/{self.key_field}"
-        for chunk in _chunks(todo, COLLECTION_LIMIT):
+        for chunk in _batches(todo, self.key_field):
             body = {"allOrNone": False, "records": [record for _, record in chunk]}
             results = self._patch("composite/sobjects upsert", path, body)
             self._match(chunk, results, outcomes, upsert=True)

@@ -170,3 +170,18 @@ def test_a_lost_response_across_runs_is_settled_by_key(fake: FakeSalesforce) -> 
     assert [(o.ok, o.created) for o in outcomes] == [(True, False)] * 3
     assert fake.org.requests["composite/sobjects/upsert"] == 1  # found by key: nothing re-sent
     assert len(fake.org.records["Task"]) == 3
+
+
+def test_two_writes_to_one_record_go_in_successive_requests_in_order(
+    adapter: SalesforceAdapter, fake: FakeSalesforce, seeder: Seeder
+) -> None:
+    ids = seeder.calls(make_calls(3))
+    status = adapter.mapping.output["status"]
+    writes = [
+        FieldWrite("a", ids[0], {status: "nurture"}),
+        FieldWrite("b", ids[1], {status: "nurture"}),
+        FieldWrite("c", ids[0], {status: "qualified"}),
+    ]
+    assert all(o.ok for o in adapter.apply_updates(writes))
+    assert fake.org.requests["composite/sobjects"] == 2
+    assert fake.org.records["Task"][ids[0]][status] == "qualified"
