@@ -459,15 +459,16 @@ class HubSpotAdapter(Adapter):
             outcomes.extend(self._create_chunk(chunk))
         return outcomes
 
-    def _create_chunk(self, chunk: Sequence[TaskCreate]) -> list[WriteOutcome]:
+    def _create_chunk(self, chunk: Sequence[TaskCreate], lookup: bool = False) -> list[WriteOutcome]:
+        """Create one batch (≤ 100). Keys are looked up first when a try may have landed (`lookup`,
+        TaskCreate.attempt > 0, or a retry after a lost response). A batch HubSpot refuses (409: a key
+        exists already; 400: a bad task) is looked up, retried, then bisected to isolate the bad task."""
         key_field = self.task_key_field
         api = self.transport.apis.tasks_batch
         existing: dict[str, str] = {}
-        sent: list[TaskCreate] = []
-        maybe_landed = any(t.attempt > 0 for t in chunk)
+        maybe_landed = lookup or any(t.attempt > 0 for t in chunk)
 
         def fn(attempt: int) -> Response:
-            nonlocal sent
             if attempt > 1 or maybe_landed:
                 existing.update(self.find_tasks([t.key for t in chunk if t.key not in existing]))
             sent = [t for t in chunk if t.key not in existing]
@@ -481,7 +482,18 @@ class HubSpotAdapter(Adapter):
             )
             return result
 
-        data = self.transport.call("tasks.create", fn)[0]
+        try:
+            data = self.transport.call("tasks.create", fn)[0]
+        except FatalError as exc:
+            if exc.status not in (400, 409):
+                raise
+            if not lookup:
+                return self._create_chunk(chunk, lookup=True)
+            if len(chunk) > 1:
+                half = len(chunk) // 2
+                return self._create_chunk(chunk[:half], True) + self._create_chunk(chunk[half:], True)
+            error = RecordError(f"HTTP_{exc.status}", str(exc), retriable=False)
+            return [WriteOutcome(chunk[0].key, ok=False, error=error)]
         created: dict[str, str] = {}
         if data is not None:
             for obj in data.results or []:

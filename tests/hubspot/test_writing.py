@@ -159,3 +159,31 @@ def test_lookup_falls_back_to_search_when_the_key_is_not_unique(tmp_path: Path) 
         assert out[0].ok
         assert h.fake.tasks_by_key() == {"k1": 1}
         assert h.fake.requests["search:tasks"] >= 1
+
+
+def test_an_existing_key_sent_without_attempt_is_reconciled_not_duplicated(tmp_path: Path) -> None:
+    with make_harness(tmp_path) as h:
+        h.seed(make_calls(1))
+        record = next(iter(h.adapter.iter_pages(None))).records[0]
+        contact, company = record.associations["contact"][0], record.associations["company"][0]
+        first = h.adapter.create_tasks([_task("k1", contact, company)])
+        # the same key again with attempt=0 (e.g. a re-planned task): HubSpot refuses the duplicate
+        # unique value (409); the adapter looks the keys up and creates only the new one
+        out = h.adapter.create_tasks([_task("k1", contact, company), _task("k2", contact, company)])
+        assert [(o.ok, o.created) for o in out] == [(True, False), (True, True)]
+        assert out[0].crm_id == first[0].crm_id
+        assert h.fake.tasks_by_key() == {"k1": 1, "k2": 1}
+
+
+def test_a_bad_task_is_isolated_from_its_batch(tmp_path: Path) -> None:
+    with make_harness(tmp_path) as h:
+        h.seed(make_calls(1))
+        record = next(iter(h.adapter.iter_pages(None))).records[0]
+        contact, company = record.associations["contact"][0], record.associations["company"][0]
+        tasks = [_task(f"k{i}", contact, company) for i in range(4)]
+        tasks[2] = _task("k2", "999999", company)  # associated to a contact that does not exist
+        h.fake.reject_missing_associations = True
+        out = h.adapter.create_tasks(tasks)
+        assert [o.ok for o in out] == [True, True, False, True]
+        assert out[2].error is not None and not out[2].error.retriable
+        assert h.fake.tasks_by_key() == {"k0": 1, "k1": 1, "k3": 1}

@@ -197,6 +197,8 @@ class FakeHubSpot:
         """(endpoint, fault): the next request to `endpoint` fails with `fault` ("429", "503", "lost")."""
         self.lose_next: list[str] = []
         """Endpoint names whose next request is processed but its response lost (one per entry)."""
+        self.reject_missing_associations = False
+        """Refuse (400) a batch create associating a record that does not exist."""
         self.forbidden: set[str] = set()
         """Object types the token has no scope for (403)."""
         self.requests: Counter[str] = Counter()
@@ -696,6 +698,15 @@ class FakeHubSpot:
             unknown = sorted(set(item["properties"]) - set(self.properties[object_type]))
             if unknown:
                 raise BadRequest(f"Property values were not valid: unknown properties {unknown}")
+        if self.reject_missing_associations:
+            for item in inputs:
+                for association in item.get("associations") or []:
+                    for spec in association["types"]:
+                        to_type = {204: "contacts", 192: "companies", 216: "deals"}.get(
+                            spec["associationTypeId"]
+                        )
+                        if to_type and int(association["to"]["id"]) not in self.objects[to_type]:
+                            raise BadRequest("association to a record that does not exist")
         results = []
         for item in inputs:
             record_id = self.create(object_type, item["properties"])
