@@ -121,8 +121,17 @@ def translate(exc: BaseException, what: str) -> CRMError:
 
 
 def record_error(entry: Mapping[str, Any] | Any) -> RecordError:
-    """Classify one entry of a 207 response's `errors` (a dict or an SDK model)."""
+    """Classify one entry of a 207 response's `errors` (a dict or an SDK model).
+
+    The message is built from HubSpot's category and sub-category only: HubSpot's free text may quote
+    the record's values (customer data), so it is not kept.
+    """
     data = entry if isinstance(entry, Mapping) else entry.to_dict()
     category = str(data.get("category") or data.get("status") or "ERROR")
-    message = str(data.get("message") or category)
-    return RecordError(code=category, message=message[:300], retriable=category in RETRIABLE_CATEGORIES)
+    sub = data.get("sub_category") or data.get("subCategory")
+    retriable = category in RETRIABLE_CATEGORIES
+    detail = f"{category}{f' / {sub}' if isinstance(sub, str) and sub else ''}"
+    action = "will be retried" if retriable else "fix the record or the mapping"
+    return RecordError(
+        code=category, message=f"HubSpot refused this record: {detail} ({action})", retriable=retriable
+    )

@@ -74,6 +74,8 @@ def test_207_partial_failures_are_returned_per_record(tmp_path: Path) -> None:
         assert [o.ok for o in outcomes] == [True, False, False, True]
         assert outcomes[1].error is not None and outcomes[1].error.retriable
         assert outcomes[2].error is not None and not outcomes[2].error.retriable
+        assert "nurture" not in outcomes[2].error.message  # HubSpot's text may quote values: not kept
+        assert outcomes[2].error.code == "VALIDATION_ERROR"
         assert h.call_fields(a)["qualicall_status"] == "nurture"
         assert h.call_fields(b).get("qualicall_status") is None
         # the retriable one succeeds on a later run

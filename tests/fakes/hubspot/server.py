@@ -675,7 +675,8 @@ class FakeHubSpot:
                 errors.append(self._record_error("OBJECT_NOT_FOUND", "not found", [item["id"]]))
             elif record_id in self.fail_ids:
                 category = self.fail_ids[record_id]
-                errors.append(self._record_error(category, f"{category} for this record", [item["id"]]))
+                message = f"{category}: values {item['properties']} refused"  # echoes data, as HubSpot may
+                errors.append(self._record_error(category, message, [item["id"]]))
             else:
                 self.update(object_type, record_id, item["properties"])
                 self.writes[record_id] += 1
