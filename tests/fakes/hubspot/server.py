@@ -206,6 +206,7 @@ class FakeHubSpot:
         self.writes: Counter[int] = Counter()
         self.rejected: list[str] = []
         self._next_id = 1000
+        self._unique: dict[tuple[str, str], dict[str, int]] = {}
         self._sent: deque[float] = deque()
         self._searches: deque[float] = deque()
         self._day_count = 0
@@ -259,7 +260,21 @@ class FakeHubSpot:
                 hs_object_id=str(record_id), hs_createdate=iso(stamp), hs_lastmodifieddate=iso(stamp)
             )
             self.objects[object_type][record_id] = {"properties": props, "created": stamp, "updated": stamp}
+            for name, value in props.items():
+                if (object_type, name) in self._unique:
+                    self._unique[(object_type, name)][value] = record_id
             return record_id
+
+    def _unique_index(self, object_type: str, name: str) -> dict[str, int]:
+        """value → id for a unique-value property (kept up to date by `create`)."""
+        key = (object_type, name)
+        if key not in self._unique:
+            self._unique[key] = {
+                o["properties"][name]: i
+                for i, o in self.objects[object_type].items()
+                if o["properties"].get(name)
+            }
+        return self._unique[key]
 
     def update(
         self, object_type: str, record_id: int, properties: dict[str, Any], *, modified_ms: int | None = None
@@ -628,17 +643,16 @@ class FakeHubSpot:
             prop = self.properties[object_type].get(id_property)
             if prop is None or not prop.get("hasUniqueValue"):
                 raise BadRequest(f"{id_property} is not a unique-value property")
-            index = {o["properties"].get(id_property): (i, o) for i, o in objects.items()}
+            by_value = self._unique_index(object_type, id_property)
         results, missing = [], []
         for item in body["inputs"]:
-            found = (
-                index.get(item["id"])
+            record_id = (
+                by_value.get(item["id"])
                 if id_property
-                else (
-                    (int(item["id"]), objects[int(item["id"])])
-                    if item["id"].isdigit() and int(item["id"]) in objects
-                    else None
-                )
+                else (int(item["id"]) if item["id"].isdigit() else None)
+            )
+            found = (
+                (record_id, objects[record_id]) if record_id is not None and record_id in objects else None
             )
             if found is None:
                 missing.append(item["id"])
@@ -691,9 +705,9 @@ class FakeHubSpot:
             raise BadRequest("inputs: at most 100")
         unique = [n for n, p in self.properties[object_type].items() if p.get("hasUniqueValue")]
         for name in unique:
-            taken = {o["properties"].get(name) for o in objects.values()}
+            taken = self._unique_index(object_type, name)
             values = [item["properties"].get(name) for item in inputs if item["properties"].get(name)]
-            if set(values) & taken or len(set(values)) != len(values):
+            if any(v in taken and taken[v] in objects for v in values) or len(set(values)) != len(values):
                 raise HttpError(409, "CONFLICT", f"a record already has that {name} value")
         for item in inputs:
             unknown = sorted(set(item["properties"]) - set(self.properties[object_type]))
