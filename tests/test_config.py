@@ -126,3 +126,10 @@ def test_unknown_pipeline_name() -> None:
     settings = load_settings(ROOT / "config.example.toml")
     with pytest.raises(ConfigError, match="no such pipeline"):
         settings.pipeline("nope")
+
+
+@pytest.mark.parametrize("name", ["hubspot", "salesforce"])
+def test_shipped_examples_are_valid(name: str) -> None:
+    settings = load_settings(ROOT / "examples" / f"{name}.toml")
+    [(_, ps)] = settings.pipeline(None)
+    assert ps.crm == name and ps.build_mapping().crm == name
