@@ -273,12 +273,12 @@ def run_check(adapter: Any) -> list[CheckItem]:
         (
             "contacts",
             "crm.objects.contacts",
-            lambda: _probe_search(transport.apis.contacts_batch, timeout, True),
+            lambda: _probe_search(transport.apis.contacts_search, timeout),
         ),
         (
             "companies",
             "crm.objects.companies",
-            lambda: _probe_search(transport.apis.companies_batch, timeout, True),
+            lambda: _probe_search(transport.apis.companies_search, timeout),
         ),
         ("tasks", "tasks / crm.objects.tasks", lambda: _probe_search(transport.apis.tasks_search, timeout)),
         ("meetings", "crm.objects.meetings", lambda: _probe_search(transport.apis.meetings_search, timeout)),
@@ -338,17 +338,8 @@ def run_check(adapter: Any) -> list[CheckItem]:
     return items
 
 
-def _probe_search(api: Any, timeout: float, batch: bool = False) -> Response:
-    if batch:  # contacts / companies: an empty batch read proves the scope without reading data
-        from hubspot.crm.objects.models import BatchReadInputSimplePublicObjectId
-
-        body = BatchReadInputSimplePublicObjectId(
-            inputs=[], properties=["hs_object_id"], properties_with_history=[]
-        )
-        result: Response = api.read_with_http_info(
-            body, _return_http_data_only=False, _request_timeout=timeout
-        )
-        return result
+def _probe_search(api: Any, timeout: float) -> Response:
+    """A one-result search: proves the token and the object's read scope without reading much."""
     from hubspot.crm.objects.models import PublicObjectSearchRequest
 
     request = PublicObjectSearchRequest(

@@ -44,7 +44,9 @@ class Apis:
     calls_basic: Any
     calls_batch: Any
     contacts_batch: Any
+    contacts_search: Any
     companies_batch: Any
+    companies_search: Any
     tasks_batch: Any
     tasks_search: Any
     meetings_search: Any
@@ -63,7 +65,9 @@ def make_apis(connection: Connection, token: str) -> Apis:
         calls_basic=crm.objects.calls.basic_api,
         calls_batch=crm.objects.calls.batch_api,
         contacts_batch=crm.contacts.batch_api,
+        contacts_search=crm.contacts.search_api,
         companies_batch=crm.companies.batch_api,
+        companies_search=crm.companies.search_api,
         tasks_batch=crm.objects.tasks.batch_api,
         tasks_search=crm.objects.tasks.search_api,
         meetings_search=crm.objects.meetings.search_api,
