@@ -14,7 +14,9 @@ any valid `Call` (arbitrary text, 1 MB notes, empty fields, mixed languages). St
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
+from enum import Enum
 
 from connector.model import Call, Evidence, Result
 from connector.rules.conditions import Atom, holds
@@ -23,7 +25,6 @@ from connector.rules.evaluate import Facts, assess, extract, field_value
 from connector.rules.explain import explanation
 from connector.rules.followups import build_follow_ups, business_date_in, country_of
 from connector.rules.ruleset import Decision, Ruleset
-from connector.rules.text import detect_language
 
 
 def _decide(ruleset: Ruleset, facts: CondFacts) -> Decision | None:
@@ -41,15 +42,21 @@ def _decide(ruleset: Ruleset, facts: CondFacts) -> Decision | None:
     return None
 
 
-def _fields(call: Call) -> dict[str, object]:
-    out: dict[str, object] = {"call.outcome": call.outcome.value, "call.direction": call.direction.value,
-                              "call.duration_s": call.duration_s}  # fmt: skip
-    for root, obj in (("prospect", call.prospect), ("company", call.company)):
-        if obj is None:
-            continue
-        for name in type(obj).model_fields:
-            out[f"{root}.{name}"] = getattr(obj, name)
-    return out
+class _Fields(Mapping[str, object]):
+    """Read-only view of a call's fields by dotted path (resolved on access, nothing copied)."""
+
+    def __init__(self, call: Call) -> None:
+        self._call = call
+
+    def __getitem__(self, path: str) -> object:
+        value = field_value(self._call, path)
+        return value.value if isinstance(value, Enum) else value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
 
 
 def _recontact(
@@ -68,10 +75,9 @@ def _recontact(
 
 def qualify(call: Call, ruleset: Ruleset, now: datetime) -> Result:
     """Qualify one call under `ruleset`; `now` only bounds follow-up due dates (never in the past)."""
-    text = call.notes[:20000] + " " + call.transcript[:20000]
-    lang = call.language or detect_language(text)
     call_day = call.occurred_at.date()
     found = extract(call, ruleset)
+    lang = call.language or found.language
     facts = assess(call, ruleset, found, call_day)
     states = {a.criterion.name: a.state for a in facts.assessments}
     score = max(0.0, min(100.0, sum(a.points for a in facts.assessments)))
@@ -79,7 +85,7 @@ def qualify(call: Call, ruleset: Ruleset, now: datetime) -> Result:
         outcome=call.outcome.value,
         signals=facts.signals,
         criteria=states,
-        fields=_fields(call),
+        fields=_Fields(call),
         horizon=facts.horizon,
         callback=facts.callback,
         score=score,

@@ -17,7 +17,7 @@ from typing import Any
 from connector.model import Call
 from connector.rules.ruleset import Criterion, Ruleset
 from connector.rules.signals import Hit, find_hits
-from connector.rules.text import Segment, Speaker, normalize, segment_transcript
+from connector.rules.text import Segment, Speaker, detect_language, normalize, segment_transcript
 from connector.rules.timeparse import months_between, resolve
 
 _SOURCE_ORDER = {"transcript": 0, "notes": 1}
@@ -73,6 +73,8 @@ class Extraction:
 
     found: list[Found]
     segments: list[Segment]
+    language: str = "fr"
+    """Detected from the normalised notes and transcript (function words)."""
 
 
 def extract(call: Call, ruleset: Ruleset) -> Extraction:
@@ -80,8 +82,10 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
     out: list[Found] = []
     lex = ruleset.lexicon
     segs: list[Segment] = []
+    sample = ""
     if call.transcript:
         norm = normalize(call.transcript)
+        sample = norm[:4000]
         prospect_name = call.prospect.name if call.prospect else None
         segs = segment_transcript(call.transcript, call.owner, prospect_name)
         starts = [s.start for s in segs]
@@ -98,6 +102,7 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
             out.append(Found(h, speaker, _strength(speaker, ruleset), call.transcript, i if inside else -1))
     if call.notes:
         norm = normalize(call.notes)
+        sample = norm[:4000] + " " + sample
         for h in find_hits(lex, norm, "notes"):
             out.append(Found(h, "notes", 1.0, call.notes))
     for crit in ruleset.criteria:
@@ -107,7 +112,7 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
                 continue
             for h in find_hits(lex, normalize(value), f"field:{path}", only=crit.met + crit.not_met):
                 out.append(Found(h, "field", ruleset.field_weight, value))
-    return Extraction(out, segs)
+    return Extraction(out, segs, detect_language(sample[:4000], normalized=True))
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")

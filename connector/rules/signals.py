@@ -146,6 +146,40 @@ def _next_chars(items: list[Any], budget: list[int]) -> set[str] | None:
     return None
 
 
+_PLAIN_GROUP = re.compile(r"\(\?:((?:[a-z0-9 '\-]|\\[-.+ ])+(?:\|(?:[a-z0-9 '\-]|\\[-.+ ])+)+)\)")
+
+
+def trie_regex(words: Sequence[str]) -> str:
+    """A regex matching exactly `words`, factored as a trie ("(?:d(?:af|g)|pdg)") so the engine tests
+    one character per level instead of every alternative in turn."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        keys = sorted(k for k in node if k)
+        if not keys:
+            return ""
+        alts = [re.escape(k) + build(node[k]) for k in keys]
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + build(trie) + ")"
+
+
+def factor_alternations(regex: str) -> str:
+    """Rewrite every innermost group of plain literal alternatives as a trie (same language; among
+    several matches at one position the longest alternative is now tried first)."""
+
+    def repl(m: re.Match[str]) -> str:
+        return trie_regex([w.replace("\\", "") for w in m.group(1).split("|")])
+
+    return _PLAIN_GROUP.sub(repl, regex)
+
+
 def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> bool:
     """Collect the literal word prefixes a match of `items` must start with; False if unknowable."""
     budget[0] -= 1
@@ -328,7 +362,7 @@ def _compile_signal(
             problems.append(f"{pp}: write patterns in normalised form (lower case, no accents)")
             ok = False
             continue
-        expanded = expand_macros(raw, macros, pp, problems)
+        expanded = factor_alternations(expand_macros(raw, macros, pp, problems))
         renamed = re.sub(r"\(\?P<([a-z_][a-z0-9_]*)>", rf"(?P<p{i}_\1>", expanded)
         body = f"(?<![a-z0-9])(?:{renamed})"
         try:
