@@ -22,7 +22,8 @@ call gets exactly one follow-up task (so tasks = calls). The bench prints:
   kind of data, scaled per 1,000 calls; at page size 1 every call also costs the keyset paging's
   timestamp-tie check (about 3 searches per call).
 
-    python bench/hubspot_sync.py [--calls 20000] [--faults 0.05] [--naive-calls 200] [--memory rss|tracemalloc]
+    python bench/hubspot_sync.py [--calls 20000] [--faults 0.05] [--naive-calls 200]
+        [--memory rss|tracemalloc]
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def _seed(fake: FakeHubSpot, data: Dataset, now_ms: int) -> None:
 def _serve(pipe: Pipe, value: Any, data: Dataset, fault_rate: float) -> None:
     """Child process: run the fake until told to stop; answer state queries over `pipe`."""
     clock = SharedClock(value)
-    fake = FakeHubSpot(clock=clock, burst=BURST, search_per_s=SEARCH_PER_S, seed=11)
+    fake = FakeHubSpot(clock=clock, burst=BURST, search_per_s=SEARCH_PER_S, seed=11, fault_rate=fault_rate)
     define_qualicall_properties(fake, Mapping.load("hubspot"))
     _seed(fake, data, fake.now_ms())
     fake.start()
