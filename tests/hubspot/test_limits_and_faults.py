@@ -14,7 +14,7 @@ from adapters.hubspot._limits import Limiter
 from connector.errors import AuthError, BudgetExhaustedError, FatalError, RateLimitedError, RetriableError
 from tests.contract.harness_hubspot import make_harness
 from tests.fakes.hubspot import TOKEN, VirtualClock
-from tests.hubspot.conftest import make_calls
+from tests.hubspot.factory import make_calls
 
 
 def test_limiter_never_exceeds_burst_or_search_windows() -> None:

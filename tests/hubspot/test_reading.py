@@ -72,7 +72,7 @@ def test_resume_from_any_page_cursor_yields_exactly_the_rest(tmp_path: Path) -> 
 
 
 def test_changed_call_comes_back_after_the_cursor(tmp_path: Path) -> None:
-    from tests.hubspot.conftest import make_calls
+    from tests.hubspot.factory import make_calls
 
     with make_harness(tmp_path) as h:
         crm_ids = h.seed(make_calls(3))
@@ -85,7 +85,7 @@ def test_changed_call_comes_back_after_the_cursor(tmp_path: Path) -> None:
 
 
 def test_related_records_and_associations_are_batched(tmp_path: Path) -> None:
-    from tests.hubspot.conftest import make_calls
+    from tests.hubspot.factory import make_calls
 
     with make_harness(tmp_path) as h:
         crm_ids = h.seed(make_calls(250, prospects=10))

@@ -9,7 +9,7 @@ from adapters.hubspot import HubSpotAdapter, build, setup
 from connector.mapping import Mapping
 from tests.contract.harness_hubspot import make_harness
 from tests.fakes.hubspot import TOKEN, FakeHubSpot, VirtualClock
-from tests.hubspot.conftest import make_calls
+from tests.hubspot.factory import make_calls
 
 VOCABULARY = {
     "status": ("qualified", "nurture", "disqualified", "unreached"),

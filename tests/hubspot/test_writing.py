@@ -8,7 +8,7 @@ from pathlib import Path
 from adapters.base import FieldWrite, TaskCreate
 from connector.values import same_value
 from tests.contract.harness_hubspot import make_harness
-from tests.hubspot.conftest import make_calls
+from tests.hubspot.factory import make_calls
 
 OUTPUTS = {
     "qualicall_score": 72.5,

@@ -1,4 +1,4 @@
-"""Fixtures for the HubSpot adapter tests: canonical calls to seed and a harness factory."""
+"""Canonical calls to seed the HubSpot fake with."""
 
 from __future__ import annotations
 
