@@ -101,11 +101,12 @@ def search_body(
     properties: Sequence[str],
     upper_ms: int,
     ts_prop: str = TS,
+    extra: Sequence[dict[str, str]] = (),
 ) -> dict[str, Any]:
     """The search request body (HubSpot JSON names) for the next page from `position`.
 
     `ts_prop` is the ordering timestamp (hs_lastmodifieddate for calls; another datetime property,
-    e.g. a meeting's start time, for other objects).
+    e.g. a meeting's start time, for other objects). `extra` filters are added to every filter group.
     """
     below = _f(ts_prop, "LTE", upper_ms)
     if mode == "tie":
@@ -121,7 +122,7 @@ def search_body(
         ]
         sort = ts_prop
     return {
-        "filterGroups": [{"filters": g} for g in groups],
+        "filterGroups": [{"filters": [*g, *extra]} for g in groups],
         "sorts": [sort],
         "properties": list(dict.fromkeys([ts_prop, ID, *properties])),
         "limit": limit,

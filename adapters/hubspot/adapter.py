@@ -188,7 +188,13 @@ class HubSpotAdapter(Adapter):
         return list(data.results or [])
 
     def _paged_search(
-        self, api: Any, what: str, properties: Sequence[str], position: _paging.Position, ts_prop: str
+        self,
+        api: Any,
+        what: str,
+        properties: Sequence[str],
+        position: _paging.Position,
+        ts_prop: str,
+        extra: Sequence[dict[str, str]] = (),
     ) -> Iterator[tuple[list[_paging.Row], _paging.Position, bool]]:
         """Yield (rows, position after them, done) for each search page from `position`."""
         limit = self.connection.page_size
@@ -197,7 +203,13 @@ class HubSpotAdapter(Adapter):
         while True:
             self.transport.limiter.check_budget()
             body = _paging.search_body(
-                position, mode, limit=limit, properties=properties, upper_ms=upper, ts_prop=ts_prop
+                position,
+                mode,
+                limit=limit,
+                properties=properties,
+                upper_ms=upper,
+                ts_prop=ts_prop,
+                extra=extra,
             )
             results = self._search(api, what, body)
             rows = [
@@ -584,8 +596,14 @@ class HubSpotAdapter(Adapter):
         )
         for kind, object_type, api, ts_prop in sources:
             properties = [ts_prop, "hs_meeting_outcome"] if kind == "meeting" else [ts_prop, "amount"]
-            for rows, _, _ in self._paged_search(api, f"{object_type}.search", properties, start, ts_prop):
-                if kind == "meeting":
+            extra = (
+                [{"propertyName": "hs_meeting_outcome", "operator": "EQ", "value": "COMPLETED"}]
+                if kind == "meeting"
+                else []
+            )
+            pages = self._paged_search(api, f"{object_type}.search", properties, start, ts_prop, extra)
+            for rows, _, _ in pages:
+                if kind == "meeting":  # (the filter already asks for these; kept as a guard)
                     rows = [r for r in rows if r.raw.properties.get("hs_meeting_outcome") == "COMPLETED"]
                 if not rows:
                     continue
