@@ -96,13 +96,50 @@ def expand_macros(pattern: str, macros: Mapping[str, str], path: str, problems: 
 def _close(cur: str, rest: list[Any], out: set[str], budget: list[int]) -> bool:
     """Record the key of a word that ends after `cur`: short words (< PREFIX_LEN chars) are keyed with
     the first character of the following word (every possibility when it cannot be known)."""
-    if len(cur) >= PREFIX_LEN:
-        out.add(cur)
-        return True
     nxt = _next_chars(rest, budget)
     for ch in nxt if nxt is not None else _NEXT_ANY:
         out.add(cur + "\0" + ch)
     return True
+
+
+def _after_word(items: list[Any], budget: list[int]) -> set[str] | None:
+    """From inside a word: the first character of the next word once this one ends ("" = the text
+    may end there); None when unknown (the pattern stops mid-word, or a class may go on)."""
+    budget[0] -= 1
+    if budget[0] < 0 or not items:
+        return None
+    op, av = items[0]
+    rest = items[1:]
+    if op is _sc.LITERAL:
+        return _after_word(rest, budget) if chr(av) in _WORDCH else _next_chars(items, budget)
+    if op is _sc.IN:
+        return _next_chars(items, budget) if _non_word_set(av) else None
+    if op is _sc.AT:
+        return _next_chars(rest, budget)
+    if op in (_sc.ASSERT, _sc.ASSERT_NOT):
+        return _after_word(rest, budget)
+    if op is _sc.SUBPATTERN:
+        return _after_word(list(av[-1]) + rest, budget)
+    if op is _sc.BRANCH:
+        acc: set[str] = set()
+        for alt in av[1]:
+            got = _after_word(list(alt) + rest, budget)
+            if got is None:
+                return None
+            acc |= got
+        return acc
+    if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
+        lo, hi, body = av
+        if hi is _sc.MAXREPEAT or hi > 3:
+            return None
+        acc2: set[str] = set()
+        for n in range(lo, hi + 1):
+            got = _after_word(list(body) * n + rest, budget)
+            if got is None:
+                return None
+            acc2 |= got
+        return acc2
+    return None
 
 
 def _next_chars(items: list[Any], budget: list[int]) -> set[str] | None:
@@ -186,7 +223,9 @@ def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> boo
     if budget[0] < 0:
         return False
     if len(cur) >= PREFIX_LEN:
-        out.add(cur)
+        nxt = _after_word(items, budget)
+        for ch in nxt if nxt is not None else _NEXT_ANY:
+            out.add(cur + "\0" + ch)
         return True
     if not items:
         if not cur:
@@ -227,7 +266,25 @@ def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> boo
             return True
         if cur and _non_word_set(av):
             return _close(cur, items, out, budget)
+        chars = _small_set(av)
+        if cur and chars is not None:
+            return all(_starts([(_sc.LITERAL, ord(c)), *rest], cur, out, budget) for c in sorted(chars))
     return False  # a class, any-char, backreference...: the start is open
+
+
+def _small_set(av: Any) -> set[str] | None:
+    """The characters of a small character set (≤ 12, e.g. [st] or \\d), else None."""
+    chars: set[str] = set()
+    for o, a in av:
+        if o is _sc.LITERAL:
+            chars.add(chr(a))
+        elif o is _sc.RANGE:
+            chars |= {chr(c) for c in range(a[0], a[1] + 1)}
+        elif o is _sc.CATEGORY and a is _sc.CATEGORY_DIGIT:
+            chars |= set("0123456789")
+        else:
+            return None
+    return chars if 0 < len(chars) <= 12 else None
 
 
 def _ends_with_separator(items: list[Any]) -> bool:
@@ -269,7 +326,7 @@ def word_prefixes(regex: str) -> frozenset[str] | None:
     except Exception:
         return None
     out: set[str] = set()
-    if not _starts(list(parsed), "", out, [20000]) or len(out) > 4000:
+    if not _starts(list(parsed), "", out, [50000]) or len(out) > 20000:
         return None
     return frozenset(out)
 
@@ -404,7 +461,7 @@ class WordIndex:
         nexts = [w[0] for w in words[1:]]
         nexts.append("")
         keys = [
-            DIGIT_KEY if w[0] <= "9" else (w[:PREFIX_LEN] if len(w) >= PREFIX_LEN else w + "\0" + nx)
+            DIGIT_KEY if w[0] <= "9" else w[:PREFIX_LEN] + "\0" + nx
             for w, nx in zip(words, nexts, strict=True)
         ]
         positions: dict[str, list[int]] = {}
