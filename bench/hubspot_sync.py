@@ -356,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         store = open_store(f"sqlite:///{tmp.name}/state.sqlite")
         fake.ask("faults", args.faults)
-        connection = Connection(base_url=fake.base_url, daily_limit=10_000_000, daily_share=1.0, timeout=30)
+        connection = Connection(
+            base_url=fake.base_url, daily_limit=10_000_000, daily_share=1.0, timeout=30, settle_seconds=0
+        )
         figures = sync(fake, connection, store, batch_size=100, calls=data.calls, memory=args.memory)
         state = fake.ask("state")
         second: RunFigures | None = None
@@ -460,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
             page_size=1,
             read_batch=1,
             cache_size=0,
+            settle_seconds=0,
             daily_limit=10**8,
             daily_share=1.0,
         )

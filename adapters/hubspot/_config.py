@@ -33,7 +33,10 @@ class Connection(BaseModel):
     timeout: float = Field(default=30.0, gt=0, description="Seconds per HTTP request")
     max_attempts: int = Field(default=6, ge=1, le=20, description="Tries per request (429 / 5xx / resets)")
     settle_seconds: float = Field(
-        default=0.0, ge=0, description="Ignore calls modified in the last N seconds (search index lag)"
+        default=30.0,
+        ge=0,
+        description="Leave calls modified in the last N seconds to the next run: HubSpot's search index lags "
+        "behind writes, so a run must not move its cursor past changes the index may not show yet",
     )
     track_deletions: bool = Field(default=True, description="Report deleted calls (lists archived calls)")
     cache_size: int = Field(default=20_000, ge=0, description="Related records kept between pages")

@@ -4,7 +4,8 @@ Reading: calls are searched by hs_lastmodifieddate with exact keyset paging (`_p
 pages of up to `read_batch` calls; for each page the call→contact / company / deal associations are read
 with one associations v4 batch read per kind (≤ 1,000 ids), and the first contact and company of each
 call with batch reads (≤ 100 ids) of the ids not already in a bounded cache. Cursor: {"modified_at",
-"id"} of the page's last call, exact.
+"id"} of the page's last call, exact, plus "deleted_after": calls archived since then are listed
+(GET /crm/v3/objects/calls?archived=true) once the changes are read, and yielded with deleted=True.
 
 Writing: batch update (≤ 100) of calls or contacts; a 207 is split per record (retriable or permanent);
 a 4xx refusing a whole batch is bisected to isolate the bad records. Tasks: batch create (≤ 100) with
@@ -58,7 +59,7 @@ from adapters.hubspot import _paging
 from adapters.hubspot._config import Connection
 from adapters.hubspot._errors import record_error
 from adapters.hubspot._transport import Response, Transport
-from connector.errors import CRMError, FatalError
+from connector.errors import FatalError
 from connector.mapping import Mapping as FieldMapping
 from connector.mapping import parse_datetime
 
@@ -657,4 +658,4 @@ def _unique_batches(indexed: Sequence[tuple[int, FieldWrite]]) -> Iterator[list[
         yield batch
 
 
-__all__ = ["CRMError", "HubSpotAdapter", "encode_value"]
+__all__ = ["HubSpotAdapter", "encode_value"]

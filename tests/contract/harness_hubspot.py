@@ -151,7 +151,9 @@ def make_harness(
     mapping = Mapping.load("hubspot")
     with FakeHubSpot(clock=clock, **fake_options) as fake:
         define_qualicall_properties(fake, mapping)
-        settings = Connection(**{"base_url": fake.base_url, "timeout": 10, **(connection or {})})
+        # the fake's search index never lags: no settling delay needed
+        overrides = {"base_url": fake.base_url, "timeout": 10, "settle_seconds": 0, **(connection or {})}
+        settings = Connection(**overrides)
         adapter = build(
             settings, mapping, env={"HUBSPOT_TOKEN": TOKEN}, clock=clock.datetime, sleep=clock.sleep
         )

@@ -118,3 +118,16 @@ def test_real_cap_with_more_than_10000_calls_on_one_timestamp(tmp_path: Path) ->
         ids, _ = _read_all(h.adapter)
         assert len(ids) == 10_050 and len(set(ids)) == 10_050
         assert not h.fake.rejected
+
+
+def test_recent_changes_wait_for_the_search_index_to_settle(tmp_path: Path) -> None:
+    from tests.hubspot.factory import make_calls
+
+    with make_harness(tmp_path, connection={"settle_seconds": 30}) as h:
+        old = h.seed(make_calls(2))
+        h.clock.advance(60)
+        new = h.seed(make_calls(1))
+        ids, cursors = _read_all(h.adapter)
+        assert ids == old  # the call changed 1 ms ago is left to the next run
+        h.clock.advance(31)
+        assert _read_all(h.adapter, cursors[-1])[0] == new
