@@ -102,6 +102,24 @@ def _close(cur: str, rest: list[Any], out: set[str], budget: list[int]) -> bool:
     return True
 
 
+def _word_only(items: list[Any]) -> bool:
+    """True when `items` can only match [a-z0-9] characters (e.g. \\d, [a-z], literal letters)."""
+    for op, av in items:
+        if op is _sc.LITERAL:
+            if chr(av) not in _WORDCH:
+                return False
+        elif op is _sc.IN:
+            chars = _small_set(av)
+            if chars is None:
+                if not all(o is _sc.CATEGORY and a is _sc.CATEGORY_DIGIT for o, a in av):
+                    return False
+            elif not chars <= _WORDCH:
+                return False
+        else:
+            return False
+    return bool(items)
+
+
 def _after_word(items: list[Any], budget: list[int]) -> set[str] | None:
     """From inside a word: the first character of the next word once this one ends ("" = the text
     may end there); None when unknown (the pattern stops mid-word, or a class may go on)."""
@@ -130,6 +148,8 @@ def _after_word(items: list[Any], budget: list[int]) -> set[str] | None:
         return acc
     if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
         lo, hi, body = av
+        if _word_only(list(body)):
+            return _after_word(rest, budget)  # the word goes on for a while, then `rest`
         if hi is _sc.MAXREPEAT or hi > 3:
             return None
         acc2: set[str] = set()
@@ -236,8 +256,7 @@ def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> boo
     if op is _sc.LITERAL:
         ch = chr(av)
         if not cur and ch.isdigit():
-            out.add(DIGIT_KEY)
-            return True
+            return _digit_keys(rest, out, budget)
         if ch in _WORDCH:
             return _starts(rest, cur + ch, out, budget)
         if not cur:
@@ -262,14 +281,21 @@ def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> boo
         return _starts(rest, cur, out, budget)
     if op is _sc.IN:
         if not cur and all(o is _sc.CATEGORY and a is _sc.CATEGORY_DIGIT for o, a in av):
-            out.add(DIGIT_KEY)
-            return True
+            return _digit_keys(rest, out, budget)
         if cur and _non_word_set(av):
             return _close(cur, items, out, budget)
         chars = _small_set(av)
         if cur and chars is not None:
             return all(_starts([(_sc.LITERAL, ord(c)), *rest], cur, out, budget) for c in sorted(chars))
     return False  # a class, any-char, backreference...: the start is open
+
+
+def _digit_keys(rest: list[Any], out: set[str], budget: list[int]) -> bool:
+    """Keys of a match starting with a digit: DIGIT_KEY, NUL, first letter of the next word."""
+    nxt = _after_word(rest, budget)
+    for ch in nxt if nxt is not None else _NEXT_ANY:
+        out.add(DIGIT_KEY + "\0" + ch)
+    return True
 
 
 def _small_set(av: Any) -> set[str] | None:
@@ -461,7 +487,7 @@ class WordIndex:
         nexts = [w[0] for w in words[1:]]
         nexts.append("")
         keys = [
-            DIGIT_KEY if w[0] <= "9" else w[:PREFIX_LEN] + "\0" + nx
+            (DIGIT_KEY if w[0] <= "9" else w[:PREFIX_LEN]) + "\0" + nx
             for w, nx in zip(words, nexts, strict=True)
         ]
         positions: dict[str, list[int]] = {}
