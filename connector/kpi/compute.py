@@ -1,8 +1,9 @@
 """`compute_report`: the whole KPI report as the stable JSON document described in docs/report-json.md.
 
-The database does the counting (one GROUP BY pass over the ledger into cube cells, window functions for
-the delay percentiles, GROUP BY for signals); this module only adds up the cells of each slice (a few
-thousand at most, never one per call) and lays the document out.
+The database does the counting (a GROUP BY pass over the ledger into cube cells, another over the
+attributed outcomes, window functions for the delay percentiles, GROUP BY for signals); this module
+only adds up the cells of each slice (a few thousand at most, never one per call) and lays out the
+document.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from connector.kpi.metrics import (
     period_starts,
     sum_counts,
 )
-from connector.kpi.queries import CUBE_DIMENSIONS, Scope, cube, delay_anchors
+from connector.kpi.queries import CUBE_DIMENSIONS, Scope, cube, delay_anchors, outcome_cube
 from connector.kpi.settings import KpiSettings
 from connector.kpi.sqlfn import Period
 from connector.store.tables import utc_naive
@@ -39,11 +40,13 @@ FUNNEL = (
     ("meetings_held", "Meetings held"),
     ("opportunities", "Opportunities opened"),
 )
-_COUNT_COLUMNS = {
+_CALL_COLUMNS = {
     "calls_handled": "handled",
     "connected": "connected",
     "qualified": "qualified",
     "talk_s": "talk_s",
+}
+_OUTCOME_COLUMNS = {
     "meetings_held": "meetings",
     "qualified_with_meeting": "qualified_with_meeting",
     "opportunities": "opportunities",
@@ -52,14 +55,21 @@ _COUNT_COLUMNS = {
 }
 
 
-def _cells(rows: Iterable[Any]) -> list[tuple[dict[str, Any], Counts]]:
-    out = []
-    for row in rows:
+def _cells(call_rows: Iterable[Any], outcome_rows: Iterable[Any]) -> list[tuple[dict[str, Any], Counts]]:
+    """Merge the two cubes (calls, attributed outcomes) into (dimensions, Counts) cells."""
+    cells: dict[tuple[Any, ...], Counts] = {}
+    for row in call_rows:
         m = row._mapping
-        counts = Counts(**{field: int(m[col] or 0) for field, col in _COUNT_COLUMNS.items()})
+        counts = cells.setdefault(tuple(m[d] for d in CUBE_DIMENSIONS), Counts())
+        for name, col in _CALL_COLUMNS.items():
+            setattr(counts, name, int(m[col] or 0))
+    for row in outcome_rows:
+        m = row._mapping
+        counts = cells.setdefault(tuple(m[d] for d in CUBE_DIMENSIONS), Counts())
+        for name, col in _OUTCOME_COLUMNS.items():
+            setattr(counts, name, int(m[col] or 0))
         counts.opportunity_amount = float(m["amount"] or 0.0)
-        out.append(({d: m[d] for d in CUBE_DIMENSIONS}, counts))
-    return out
+    return [(dict(zip(CUBE_DIMENSIONS, key, strict=True)), counts) for key, counts in cells.items()]
 
 
 def _group(cells: Sequence[tuple[dict[str, Any], Counts]], key: Any) -> dict[Any, Counts]:
@@ -146,7 +156,7 @@ def compute_report(
         window_s=settings.meeting_window_days * 86400,
         teams=dict(settings.teams),
     )
-    cells = _cells(cube(conn, scope))
+    cells = _cells(cube(conn, scope), outcome_cube(conn, scope))
     delays = _delays(delay_anchors(conn, scope))
     totals = sum_counts(c for _, c in cells)
 

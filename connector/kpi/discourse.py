@@ -13,35 +13,46 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.kpi.queries import Scope, calls_in_scope, followed_by_meeting
+from connector.kpi.queries import Scope, calls_in_scope, materialized, pairs
+from connector.kpi.sqlfn import epoch
 from connector.store import tables as t
 
 
-def _base(scope: Scope, followed: sa.CTE) -> tuple[Any, Any]:
+def _rows(scope: Scope) -> sa.CTE:
     """Signal rows of the calls in scope, each with a `hit` flag (1 = followed by a meeting)."""
     ledger, where = calls_in_scope(scope, "lg")
+    calls = materialized(
+        sa.select(
+            ledger.c.pipeline,
+            ledger.c.call_id,
+            ledger.c.prospect_id,
+            ledger.c.company_id,
+            ledger.c.language,
+            epoch(ledger.c.occurred_at, scope.dialect).label("ce"),
+        ).where(*where),
+        "sig_calls",
+    )
+    p = pairs(scope, "meeting", calls, window_s=scope.window_s).subquery("sig_pairs")
+    followed = materialized(sa.select(p.c.pipeline, p.c.call_id).distinct(), "sig_followed")
     sig = t.signals.alias("sg")
     hit = sa.case((followed.c.call_id.is_not(None), 1), else_=0)
-    rows = (
+    return materialized(
         sa.select(
             sig.c.pipeline,
             sig.c.call_id,
-            sa.func.coalesce(sig.c.language, ledger.c.language, "unknown").label("language"),
+            sa.func.coalesce(sig.c.language, calls.c.language, "unknown").label("language"),
             sig.c.signal,
             sig.c.phrase,
             hit.label("hit"),
-        )
-        .select_from(
+        ).select_from(
             sig.join(
-                ledger, sa.and_(ledger.c.pipeline == sig.c.pipeline, ledger.c.call_id == sig.c.call_id)
+                calls, sa.and_(calls.c.pipeline == sig.c.pipeline, calls.c.call_id == sig.c.call_id)
             ).outerjoin(
                 followed, sa.and_(followed.c.pipeline == sig.c.pipeline, followed.c.call_id == sig.c.call_id)
             )
-        )
-        .where(*where)
-        .cte("sigrows")
+        ),
+        "sigrows",
     )
-    return rows, hit
 
 
 def _entry(
@@ -66,21 +77,20 @@ def _entry(
 
 def discourse(conn: sa.Connection, scope: Scope, *, min_calls: int, top: int) -> dict[str, Any]:
     """Per language: baseline counts and the top over- and under-represented signals and phrases."""
-    followed = followed_by_meeting(scope, "fm_sig")
-    rows, _ = _base(scope, followed)
+    rows = _rows(scope)
     per_call = (
         sa.select(rows.c.pipeline, rows.c.call_id, rows.c.language, sa.func.max(rows.c.hit).label("hit"))
         .group_by(rows.c.pipeline, rows.c.call_id, rows.c.language)
         .subquery("percall")
     )
-    bases = {
-        str(r.language): (int(r.calls), int(r.hits or 0))
-        for r in conn.execute(
-            sa.select(
-                per_call.c.language, sa.func.count().label("calls"), sa.func.sum(per_call.c.hit).label("hits")
-            ).group_by(per_call.c.language)
-        )
-    }
+    base_q = sa.select(
+        sa.literal("base").label("kind"),
+        per_call.c.language,
+        sa.null().label("signal"),
+        sa.null().label("phrase"),
+        sa.func.count().label("n"),
+        sa.func.sum(per_call.c.hit).label("m"),
+    ).group_by(per_call.c.language)
     per_signal = (
         sa.select(
             rows.c.pipeline,
@@ -94,27 +104,31 @@ def discourse(conn: sa.Connection, scope: Scope, *, min_calls: int, top: int) ->
     )
     signal_q = (
         sa.select(
+            sa.literal("signals"),
             per_signal.c.language,
             per_signal.c.signal,
-            sa.null().label("phrase"),
-            sa.func.count().label("n"),
-            sa.func.sum(per_signal.c.hit).label("m"),
+            sa.null(),
+            sa.func.count(),
+            sa.func.sum(per_signal.c.hit),
         )
         .group_by(per_signal.c.language, per_signal.c.signal)
         .having(sa.func.count() >= min_calls)
     )
     phrase_q = (
         sa.select(
+            sa.literal("phrases"),
             rows.c.language,
             rows.c.signal,
             rows.c.phrase,
-            sa.func.count().label("n"),
-            sa.func.sum(rows.c.hit).label("m"),
+            sa.func.count(),
+            sa.func.sum(rows.c.hit),
         )
         .where(rows.c.phrase != "")
         .group_by(rows.c.language, rows.c.signal, rows.c.phrase)
         .having(sa.func.count() >= min_calls)
     )
+    result = conn.execute(sa.union_all(base_q, signal_q, phrase_q)).all()
+    bases = {str(r.language): (int(r.n), int(r.m or 0)) for r in result if r.kind == "base"}
     out: dict[str, Any] = {}
     for language, base in sorted(bases.items()):
         out[language] = {
@@ -124,10 +138,11 @@ def discourse(conn: sa.Connection, scope: Scope, *, min_calls: int, top: int) ->
             "signals": [],
             "phrases": [],
         }
-    for key, query in (("signals", signal_q), ("phrases", phrase_q)):
+    for key in ("signals", "phrases"):
         entries = [
             _entry(str(r.language), str(r.signal), r.phrase, int(r.n), int(r.m or 0), bases[str(r.language)])
-            for r in conn.execute(query)
+            for r in result
+            if r.kind == key
         ]
         for language, block in out.items():
             mine = [e for e in entries if e["language"] == language and e["lift"] is not None]

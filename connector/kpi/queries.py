@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.kpi.sqlfn import Period, epoch, period_start
+from connector.kpi.sqlfn import Period, epoch, period_start, unindexed
 from connector.store import tables as t
 
 DIMENSIONS = ("period", "rep", "team", "source", "language", "ruleset", "variant")
@@ -47,7 +47,10 @@ def calls_in_scope(
     ledger = t.ledger.alias(alias)
     where: list[sa.ColumnElement[bool]] = [ledger.c.occurred_at <= scope.until]
     if scope.pipeline is not None:
-        where.append(ledger.c.pipeline == scope.pipeline)
+        pipeline = (
+            ledger.c.pipeline if scope.since is not None else unindexed(ledger.c.pipeline, scope.dialect)
+        )
+        where.append(pipeline == scope.pipeline)
     if scope.since is not None:
         where.append(ledger.c.occurred_at >= scope.since)
     if status is not None:
@@ -63,66 +66,72 @@ def _outcomes(scope: Scope, kind: str, alias: str) -> tuple[Any, list[sa.ColumnE
     return out, where
 
 
-def pairs(scope: Scope, kind: str, *, status: str | None, window_s: int | None) -> sa.Select[Any]:
+def materialized(select: sa.Select[Any], name: str) -> sa.CTE:
+    """`select` as a CTE computed once per statement (`AS MATERIALIZED`, SQLite >= 3.35, PostgreSQL >= 12):
+    scanned sequentially once, then joined through a transient index instead of random reads."""
+    return select.cte(name).prefix_with("MATERIALIZED")
+
+
+def qualified_calls(scope: Scope, name: str) -> sa.CTE:
+    """The qualified calls in scope with what attribution needs (pipeline, call_id, prospect_id,
+    company_id, ce = epoch seconds) and their dimensions, materialized once per statement."""
+    ledger, where = calls_in_scope(scope, f"{name}_l", "qualified")
+    return materialized(
+        sa.select(
+            ledger.c.pipeline,
+            ledger.c.call_id,
+            ledger.c.prospect_id,
+            ledger.c.company_id,
+            epoch(ledger.c.occurred_at, scope.dialect).label("ce"),
+            *[_dimension(ledger, d, scope).label(d) for d in DIMENSIONS],
+        ).where(*where),
+        name,
+    )
+
+
+def pairs(scope: Scope, kind: str, calls: sa.CTE, *, window_s: int | None) -> sa.Select[Any]:
     """(outcome, call) pairs: same pipeline and prospect (or company when the outcome has no prospect),
-    the call at or before the outcome and, when `window_s` is set, at most `window_s` seconds before it."""
+    the call at or before the outcome and, when `window_s` is set, at most `window_s` seconds before it.
+    Carries every column of `calls` (a CTE with pipeline, call_id, prospect_id, company_id, ce)."""
     branches = []
     for match in ("prospect", "company"):
-        ledger, lwhere = calls_in_scope(scope, f"l_{match}", status)
         out, owhere = _outcomes(scope, kind, f"o_{match}")
-        ce = epoch(ledger.c.occurred_at, scope.dialect)
         oe = epoch(out.c.occurred_at, scope.dialect)
         if match == "prospect":
-            on = sa.and_(out.c.pipeline == ledger.c.pipeline, out.c.prospect_id == ledger.c.prospect_id)
+            on = sa.and_(out.c.pipeline == calls.c.pipeline, out.c.prospect_id == calls.c.prospect_id)
         else:
             on = sa.and_(
-                out.c.pipeline == ledger.c.pipeline,
+                out.c.pipeline == calls.c.pipeline,
                 out.c.prospect_id.is_(None),
-                out.c.company_id == ledger.c.company_id,
+                out.c.company_id == calls.c.company_id,
             )
-        conds = [*lwhere, *owhere, oe >= ce]
+        conds = [*owhere, oe >= calls.c.ce]
         if window_s is not None:
-            conds.append(oe - ce <= window_s)
+            conds.append(oe - calls.c.ce <= window_s)
         branches.append(
             sa.select(
-                out.c.pipeline.label("pipeline"),
                 out.c.id.label("oid"),
                 oe.label("oe"),
                 out.c.amount.label("amount"),
                 out.c.prospect_id.label("o_prospect"),
                 out.c.company_id.label("o_company"),
-                ledger.c.call_id.label("call_id"),
-                ce.label("ce"),
+                *[c for c in calls.c if c.name not in ("prospect_id", "company_id")],
             )
-            .select_from(out.join(ledger, on))
+            .select_from(out.join(calls, on))
             .where(*conds)
         )
     return sa.union_all(*branches).subquery().select()
 
 
-def attributed(scope: Scope, kind: str, name: str) -> sa.CTE:
+def attributed(scope: Scope, kind: str, calls: sa.CTE, name: str) -> sa.CTE:
     """One row per attributed outcome: the latest qualified call before it (ties broken by call id)."""
     window = scope.window_s if kind == "meeting" else None
-    p = pairs(scope, kind, status="qualified", window_s=window).subquery(f"{name}_pairs")
+    p = pairs(scope, kind, calls, window_s=window).subquery(f"{name}_pairs")
     rn = sa.func.row_number().over(
         partition_by=(p.c.pipeline, p.c.oid), order_by=(p.c.ce.desc(), p.c.call_id.desc())
     )
     ranked = sa.select(*p.c, rn.label("rn")).subquery(f"{name}_ranked")
     return sa.select(*[c for c in ranked.c if c.name != "rn"]).where(ranked.c.rn == 1).cte(name)
-
-
-def per_call(source: sa.CTE, name: str) -> sa.CTE:
-    """Attributed outcomes counted per call: (pipeline, call_id, n, amount)."""
-    return (
-        sa.select(
-            source.c.pipeline,
-            source.c.call_id,
-            sa.func.count().label("n"),
-            sa.func.coalesce(sa.func.sum(source.c.amount), 0.0).label("amount"),
-        )
-        .group_by(source.c.pipeline, source.c.call_id)
-        .cte(name)
-    )
 
 
 def _dimension(ledger: Any, dim: str, scope: Scope) -> sa.ColumnElement[Any]:
@@ -142,43 +151,19 @@ def _dimension(ledger: Any, dim: str, scope: Scope) -> sa.ColumnElement[Any]:
 
 
 def cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
-    """Counts per cell of (period, rep, source, language, ruleset, variant), one pass over the ledger.
+    """Call counts per cell of (period, rep, source, language, ruleset, variant): one pass over the ledger.
 
-    Columns: the six dimensions, handled, connected, qualified, talk_s, meetings, qualified_with_meeting,
-    opportunities, qualified_with_opportunity, meeting_and_opportunity, amount.
+    Columns: the six dimensions, handled, connected, qualified, talk_s.
     """
-    meetings = per_call(attributed(scope, "meeting", "att_m"), "pc_m")
-    opps = per_call(attributed(scope, "opportunity", "att_o"), "pc_o")
     ledger, where = calls_in_scope(scope, "l")
     dims = [_dimension(ledger, d, scope).label(d) for d in CUBE_DIMENSIONS]
-    qualified = ledger.c.status == "qualified"
-    has_m = sa.and_(qualified, meetings.c.n > 0)
-    has_o = sa.and_(qualified, opps.c.n > 0)
-
-    def flag(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
-        return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
-
     query = (
         sa.select(
             *dims,
             sa.func.count().label("handled"),
-            flag(ledger.c.outcome == "connected").label("connected"),
-            flag(qualified).label("qualified"),
+            _count_if(ledger.c.outcome == "connected").label("connected"),
+            _count_if(ledger.c.status == "qualified").label("qualified"),
             sa.func.coalesce(sa.func.sum(ledger.c.duration_s), 0).label("talk_s"),
-            sa.func.coalesce(sa.func.sum(meetings.c.n), 0).label("meetings"),
-            flag(has_m).label("qualified_with_meeting"),
-            sa.func.coalesce(sa.func.sum(opps.c.n), 0).label("opportunities"),
-            flag(has_o).label("qualified_with_opportunity"),
-            flag(sa.and_(has_m, has_o)).label("meeting_and_opportunity"),
-            sa.func.coalesce(sa.func.sum(opps.c.amount), 0.0).label("amount"),
-        )
-        .select_from(
-            ledger.outerjoin(
-                meetings,
-                sa.and_(meetings.c.pipeline == ledger.c.pipeline, meetings.c.call_id == ledger.c.call_id),
-            ).outerjoin(
-                opps, sa.and_(opps.c.pipeline == ledger.c.pipeline, opps.c.call_id == ledger.c.call_id)
-            )
         )
         .where(*where)
         .group_by(*dims)
@@ -186,11 +171,56 @@ def cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
     return conn.execute(query).all()
 
 
+def _count_if(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+    return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
+
+
+def outcome_cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
+    """Attributed outcomes per cell of the cube dimensions (only cells that have some).
+
+    Columns: the six dimensions, meetings, qualified_with_meeting, opportunities,
+    qualified_with_opportunity, meeting_and_opportunity, amount.
+    """
+    calls = qualified_calls(scope, "qc")
+    meetings = attributed(scope, "meeting", calls, "att_m")
+    opps = attributed(scope, "opportunity", calls, "att_o")
+    keys = [meetings.c.pipeline, meetings.c.call_id, *[meetings.c[d] for d in CUBE_DIMENSIONS]]
+    okeys = [opps.c.pipeline, opps.c.call_id, *[opps.c[d] for d in CUBE_DIMENSIONS]]
+    both = sa.union_all(
+        sa.select(*keys, sa.literal(1).label("m"), sa.literal(0).label("o"), sa.literal(0.0).label("amount")),
+        sa.select(*okeys, sa.literal(0), sa.literal(1), sa.func.coalesce(opps.c.amount, 0.0)),
+    ).subquery("both_outcomes")
+    per = (
+        sa.select(
+            *[both.c[d] for d in CUBE_DIMENSIONS],
+            sa.func.sum(both.c.m).label("m"),
+            sa.func.sum(both.c.o).label("o"),
+            sa.func.sum(both.c.amount).label("amount"),
+        )
+        .group_by(both.c.pipeline, both.c.call_id, *[both.c[d] for d in CUBE_DIMENSIONS])
+        .subquery("per_call")
+    )
+    dims = [per.c[d] for d in CUBE_DIMENSIONS]
+    query = sa.select(
+        *dims,
+        sa.func.sum(per.c.m).label("meetings"),
+        _count_if(per.c.m > 0).label("qualified_with_meeting"),
+        sa.func.sum(per.c.o).label("opportunities"),
+        _count_if(per.c.o > 0).label("qualified_with_opportunity"),
+        _count_if(sa.and_(per.c.m > 0, per.c.o > 0)).label("meeting_and_opportunity"),
+        sa.func.sum(per.c.amount).label("amount"),
+    ).group_by(*dims)
+    return conn.execute(query).all()
+
+
 def _first_call(scope: Scope, outer: Any, column: str) -> sa.ScalarSelect[Any]:
     first = t.ledger.alias(f"first_{column}")
     return (
         sa.select(sa.func.min(first.c.occurred_at))
-        .where(first.c.pipeline == outer.c.pipeline, first.c[f"{column}_id"] == outer.c[f"o_{column}"])
+        .where(
+            unindexed(first.c.pipeline, scope.dialect) == outer.c.pipeline,
+            first.c[f"{column}_id"] == outer.c[f"o_{column}"],
+        )
         .scalar_subquery()
     )
 
@@ -202,28 +232,17 @@ def delay_anchors(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
     days. For a group of n delays, ranks (n-1)//2+1, n//2+1, 9(n-1)//10+1 and (9(n-1)+9)//10+1 are
     returned; `metrics.percentile_from_anchors` interpolates linearly between them.
     """
-    att = attributed(scope, "opportunity", "att_d")
+    att = attributed(scope, "opportunity", qualified_calls(scope, "qd"), "att_d")
     first = sa.case(
         (att.c.o_prospect.is_not(None), _first_call(scope, att, "prospect")),
         else_=_first_call(scope, att, "company"),
     )
-    lead = (
-        sa.select(att.c.pipeline, att.c.call_id, att.c.oe, epoch(first, scope.dialect).label("fe"))
-        .select_from(att)
-        .cte("leads")
-    )
-    ledger = t.ledger.alias("ld")
     delays = (
         sa.select(
-            ((lead.c.oe - lead.c.fe) / sa.literal(86400.0)).label("days"),
-            *[_dimension(ledger, d, scope).label(d) for d in DIMENSIONS],
+            ((att.c.oe - epoch(first, scope.dialect)) / sa.literal(86400.0)).label("days"),
+            *[att.c[d] for d in DIMENSIONS],
         )
-        .select_from(
-            lead.join(
-                ledger, sa.and_(ledger.c.pipeline == lead.c.pipeline, ledger.c.call_id == lead.c.call_id)
-            )
-        )
-        .where(lead.c.fe.is_not(None))
+        .where(first.is_not(None))
         .cte("delays")
     )
     parts = []
@@ -254,5 +273,16 @@ def delay_anchors(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
 def followed_by_meeting(scope: Scope, name: str) -> sa.CTE:
     """Calls in scope (any status) followed by a held meeting of the same prospect/company within the
     meeting window: distinct (pipeline, call_id). Used by the discourse analysis and shadow A/B tests."""
-    p = pairs(scope, "meeting", status=None, window_s=scope.window_s).subquery(f"{name}_pairs")
+    ledger, where = calls_in_scope(scope, f"{name}_l")
+    calls = materialized(
+        sa.select(
+            ledger.c.pipeline,
+            ledger.c.call_id,
+            ledger.c.prospect_id,
+            ledger.c.company_id,
+            epoch(ledger.c.occurred_at, scope.dialect).label("ce"),
+        ).where(*where, sa.or_(ledger.c.prospect_id.is_not(None), ledger.c.company_id.is_not(None))),
+        f"{name}_calls",
+    )
+    p = pairs(scope, "meeting", calls, window_s=scope.window_s).subquery(f"{name}_pairs")
     return sa.select(p.c.pipeline, p.c.call_id).distinct().cte(name)

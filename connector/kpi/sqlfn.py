@@ -30,3 +30,15 @@ def epoch(column: Any, dialect: str) -> sa.ColumnElement[int]:
     if dialect == "postgresql":
         return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
     return sa.cast(sa.func.strftime("%s", column), sa.Integer)
+
+
+def unindexed(column: Any, dialect: str) -> Any:
+    """`column` in a form SQLite cannot serve from an index (`column || ''`); unchanged elsewhere.
+
+    Without statistics, SQLite prefers the (pipeline, occurred_at) index over a full scan or over the
+    prospect index, which costs a random read per row; hiding `pipeline` from it lets the planner scan
+    sequentially or join on the prospect index instead. Only for non-null text columns.
+    """
+    if dialect == "sqlite":
+        return column.concat("")
+    return column
