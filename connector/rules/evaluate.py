@@ -4,6 +4,12 @@
 speaker) and the fields criteria read; `assess(call, ruleset, found, ref)` turns them into one
 `Assessment` per criterion plus the facts the decisions need (horizon, callback date, agreed action).
 Pure functions; never raise on any text.
+
+Signals the engine itself knows by name (a custom lexicon that lacks one simply loses that feature):
+`callback_request` / `timing_later` (callback dates), `budget_later` (budget date, ignored when its
+date is not after the call), `action_<next step>` / `action_offer` / `action_offer_meet` / `accept`
+(agreed actions and accepted offers), `action_declined`, `need_no`, `opt_out` (refusals in the reply
+to an offer), `employees_text` (headcount said in the call).
 """
 
 from __future__ import annotations
@@ -183,13 +189,12 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
 
     # callbacks: explicit requests, or "not before <date>"
     callback_date: date | None = None
-    cb = best(("callback_request", "timing_later"))
     for f in sorted(
         by_signal.get("callback_request", []) + by_signal.get("timing_later", []), key=_rank, reverse=True
     ):
         d = _when_of(f, ruleset, ref) if f.hit.when else None
         if d is not None and d > ref:
-            callback_date, cb = d, f
+            callback_date = d
             break
     callback = months_between(ref, callback_date) if callback_date else None
     budget_date = None
@@ -197,7 +202,6 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
         budget_date = _when_of(f, ruleset, ref) if f.hit.when else None
         if budget_date is not None:
             break
-    del cb
 
     results: list[Assessment] = []
     horizon: float | None = None

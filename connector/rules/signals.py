@@ -502,6 +502,20 @@ class WordIndex:
         return cls(positions)
 
 
+def keyed_positions(norm: str, keep: Mapping[str, Any]) -> list[tuple[int, str]]:
+    """(start offset, key) of every word of `norm` whose key is in `keep`, in text order."""
+    words = _WORD.findall(norm)
+    if not words:
+        return []
+    starts = [m.start() for m in _WORD.finditer(norm)]
+    nexts = [w[0] for w in words[1:]]
+    nexts.append("")
+    keys = [
+        (DIGIT_KEY if w[0] <= "9" else w[:PREFIX_LEN]) + "\0" + nx for w, nx in zip(words, nexts, strict=True)
+    ]
+    return [(pos, key) for pos, key in zip(starts, keys, strict=True) if key in keep]
+
+
 def _hit(name: str, source: str, m: re.Match[str]) -> Hit:
     when = amount = number = kind = None
     if m.lastindex is not None:
@@ -532,47 +546,37 @@ def find_hits(
     At most `max_hits` hits are kept per signal (the first ones), which bounds the work on huge texts
     without changing decisions: criteria use the strongest hit per signal and source.
     """
-    index = WordIndex.build(norm, lexicon.by_prefix).positions
     wanted = set(only) if only is not None else None
-    hits: list[Hit] = []
-    candidates: dict[int, list[int]] = {}
+    signals = lexicon.signals
+    if wanted is not None:
+        active = [sig.name in wanted for sig in signals]
+    else:
+        active = [sig.scope == "all" or sig.scope == source for sig in signals]
     by_prefix = lexicon.by_prefix
-    for key, positions in index.items():
-        for i in by_prefix.get(key, ()):
-            lst = candidates.get(i)
-            if lst is None:
-                candidates[i] = list(positions)
-            else:
-                lst.extend(positions)
-    for i, sig in enumerate(lexicon.signals):
-        if wanted is not None:
-            if sig.name not in wanted:
+    last_end = [-1] * len(signals)
+    count = [0] * len(signals)
+    hits: list[Hit] = []
+    for pos, key in keyed_positions(norm, by_prefix):
+        for i in by_prefix[key]:
+            if pos < last_end[i] or not active[i]:
                 continue
-        elif sig.scope != "all" and sig.scope != source:
+            rx = signals[i].positional
+            if rx is None:
+                continue
+            m = rx.match(norm, pos)
+            if m is not None and m.end() > pos and count[i] < max_hits:
+                hits.append(_hit(signals[i].name, source, m))
+                last_end[i] = m.end()
+                count[i] += 1
+    for i, sig in enumerate(signals):
+        if sig.scanned is None or not active[i]:
             continue
-        found: list[Hit] = []
-        if sig.positional is not None:
-            starts = candidates.get(i)
-            if starts:
-                starts.sort()
-                last_end = -1
-                match = sig.positional.match
-                for pos in starts:
-                    if pos < last_end:
-                        continue
-                    m = match(norm, pos)
-                    if m is not None and m.end() > m.start():
-                        found.append(_hit(sig.name, source, m))
-                        last_end = m.end()
-                        if len(found) >= max_hits:
-                            break
-        if sig.scanned is not None and len(found) < max_hits:
-            for m in sig.scanned.finditer(norm):
-                if m.end() > m.start():
-                    found.append(_hit(sig.name, source, m))
-                    if len(found) >= max_hits:
-                        break
-        hits.extend(found)
+        for m in sig.scanned.finditer(norm):
+            if m.end() > m.start():
+                hits.append(_hit(sig.name, source, m))
+                count[i] += 1
+                if count[i] >= max_hits:
+                    break
     return apply_overrides(lexicon, hits)
 
 
