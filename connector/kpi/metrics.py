@@ -20,7 +20,7 @@ EMPTY_MESSAGES = {
     "qualified": "no qualified calls yet",
     "meetings_held": "no meetings held yet",
 }
-NO_COSTS = "no costs configured (see [kpi] in the config)"
+NO_COSTS = "no costs configured"
 
 
 @dataclass
