@@ -187,15 +187,29 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
         cands = [f for n in names for f in by_signal.get(n, ()) if f.strength >= min_strength]
         return max(cands, key=_rank) if cands else None
 
-    # callbacks: explicit requests, or "not before <date>"
-    callback_date: date | None = None
-    for f in sorted(
-        by_signal.get("callback_request", []) + by_signal.get("timing_later", []), key=_rank, reverse=True
-    ):
+    by_turn: dict[int, set[str]] = {}
+    for f in found:
+        if f.segment >= 0:
+            by_turn.setdefault(f.segment, set()).add(f.hit.signal)
+    # callbacks: explicit requests, "not before <date>", or a rep's offer to call back that the
+    # prospect accepts (the date from the reply, else from the offer)
+    dated: list[tuple[tuple[float, int, int], date]] = []
+    for f in by_signal.get("callback_request", []) + by_signal.get("timing_later", []):
         d = _when_of(f, ruleset, ref) if f.hit.when else None
         if d is not None and d > ref:
-            callback_date = d
-            break
+            dated.append((_rank(f), d))
+    for f in by_signal.get("callback_offer", []):
+        if f.speaker != "rep":
+            continue
+        acc = _accepted(f, ruleset, extraction, by_turn, ref)
+        d = (
+            acc
+            if isinstance(acc, date)
+            else (_when_of(f, ruleset, ref) if acc is None and f.hit.when else None)
+        )
+        if d is not None and d > ref:
+            dated.append(((1.0, _SOURCE_ORDER["transcript"], f.hit.end), d))
+    callback_date = max(dated, key=lambda x: x[0])[1] if dated else None
     callback = months_between(ref, callback_date) if callback_date else None
     budget_date = None
     for f in sorted(by_signal.get("budget_later", []), key=_rank, reverse=True):
@@ -215,7 +229,7 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
             a, horizon, horizon_date = _timing(crit, ruleset, best, ref)
             results.append(a)
         elif crit.kind == "action":
-            a, action, action_date = _action(crit, ruleset, by_signal, best, ref, extraction)
+            a, action, action_date = _action(crit, ruleset, by_signal, best, ref, extraction, by_turn)
             results.append(a)
         else:
             pos, neg = best(crit.met), best(crit.not_met)
@@ -306,11 +320,8 @@ def _action(
     best: Any,
     ref: date,
     ext: Extraction,
+    by_turn: dict[int, set[str]],
 ) -> tuple[Assessment, str | None, date | None]:
-    by_turn: dict[int, set[str]] = {}
-    for f in ext.found:
-        if f.segment >= 0:
-            by_turn.setdefault(f.segment, set()).add(f.hit.signal)
     offers: dict[str, list[tuple[Found, date | None]]] = {}
     for name in ruleset.actions:
         for f in by_signal.get(f"action_{name}", ()):

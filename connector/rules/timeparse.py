@@ -157,10 +157,16 @@ def resolve(expr: str, ref: date) -> date | None:
         if nxt:
             return date(ref.year + 1, 1, 1)
         return date(ref.year, 12, 31)
+    year_tok = next((int(t) for t in toks if len(t) == 4 and t.isdigit() and 2000 <= int(t) <= 2100), None)
     for tok in toks:
         if tok in _SEASONS:
             month = _SEASONS[tok]
-            return _next_month_start(ref, month, end=False) if month != ref.month else ref
+            d = _next_month_start(ref, month, end=False) if month != ref.month else ref
+            if year_tok is not None and year_tok > d.year:
+                d = date(year_tok, month, 1)
+            elif nxt and (d - ref).days < 120:
+                d = date(d.year + 1, month, 1)  # "la rentrée prochaine", "next summer" said close to it
+            return d
     if words & {"demain", "tomorrow"}:
         return ref + timedelta(days=1)
     if words & {"apres-demain"}:
@@ -173,11 +179,11 @@ def resolve(expr: str, ref: date) -> date | None:
         if year < 100:
             year += 2000
         try:
-            d = date(year, month, day)
+            explicit: date | None = date(year, month, day)
         except ValueError:
-            d = None
-        if d is not None:
-            return d if m.group(3) or d >= ref else date(year + 1, month, min(day, 28))
+            explicit = None
+        if explicit is not None:
+            return explicit if m.group(3) or explicit >= ref else date(year + 1, month, min(day, 28))
     for i, tok in enumerate(toks):
         if tok in MONTHS:
             month = MONTHS[tok]
@@ -185,6 +191,12 @@ def resolve(expr: str, ref: date) -> date | None:
             if i + 1 < len(toks) and toks[i + 1].isdigit() and int(toks[i + 1]) <= 31:
                 day_tok = toks[i + 1]
             start = _next_month_start(ref, month, end=end)
+            if year_tok is not None and year_tok != start.year:
+                last = calendar.monthrange(year_tok, month)[1]
+                start = date(year_tok, month, last if end else 1)
+                if day_tok.isdigit() and 1 <= int(day_tok) <= last:
+                    return date(year_tok, month, int(day_tok))
+                return start if year_tok > ref.year else ref
             if day_tok.isdigit() and 1 <= int(day_tok) <= 31:
                 try:
                     return date(start.year, month, int(day_tok))
@@ -192,7 +204,7 @@ def resolve(expr: str, ref: date) -> date | None:
                     return start
             if words & {"mi", "mid"}:
                 return start.replace(day=15)
-            if month == ref.month and not end:
+            if month == ref.month and not end and year_tok is None:
                 return ref if not nxt else date(ref.year + 1, month, 1)
             return start
     for tok in toks:
