@@ -80,12 +80,15 @@ class Limiter:
         while True:
             now = self._now()
             wait = self._not_before - now
-            wait = max(wait, self._free_at(self._sent, self.burst, self.window, now) - now)
+            # windows are stretched by `margin` so that clock granularity or latency never makes a
+            # request arrive a hair early, whoever decided the wait (this limiter or a Retry-After)
+            wait = max(wait, self._free_at(self._sent, self.burst, self.window + self.margin, now) - now)
             if search:
-                wait = max(wait, self._free_at(self._searches, self.search_per_s, 1.0, now) - now)
+                wait = max(
+                    wait, self._free_at(self._searches, self.search_per_s, 1.0 + self.margin, now) - now
+                )
             if wait <= 0:
                 break
-            wait += self.margin  # clock granularity / latency: never arrive a hair early
             self.waited += wait
             self._sleep(wait)
         self._sent.append(now)

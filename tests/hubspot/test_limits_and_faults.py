@@ -146,3 +146,29 @@ def test_errors_are_translated_without_bodies_or_tokens(tmp_path: Path) -> None:
     assert isinstance(translate(limited, "x"), RateLimitedError)
     assert translate(limited, "x").retry_after == 3.0  # type: ignore[attr-defined]
     assert isinstance(translate(ConnectionResetError(), "x"), RetriableError)
+
+
+def test_window_edges_are_never_hit_early_whatever_the_sleeps() -> None:
+    import random
+
+    rng = random.Random(3)
+    clock = VirtualClock(start=1_790_000_000 + rng.random())
+    # the adapter reads time through datetimes (microseconds, as build() wires it), the server as a float
+    limiter = Limiter(
+        burst=100,
+        search_per_s=5,
+        daily_limit=10**9,
+        daily_share=1.0,
+        now=lambda: clock.datetime().timestamp(),
+        sleep=clock.sleep,
+    )
+    server: deque[float] = deque()  # the fake's own sliding-window bookkeeping, on raw floats
+    for _ in range(20_000):
+        limiter.acquire(search=True)
+        now = clock()
+        while server and server[0] <= now - 1.0:
+            server.popleft()
+        assert len(server) < 5, "the server would answer 429"
+        server.append(now)
+        if rng.random() < 0.3:  # backoff, an exact Retry-After, or a tiny gap
+            clock.sleep(rng.choice([1.0, rng.random(), rng.random() * 1e-6]))

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import random
 import re
 import threading
@@ -358,12 +359,17 @@ class FakeHubSpot:
             self.faults["limit.burst"] += 1
             wait = self._sent[len(self._sent) - self.burst] + 10.0 - now
             raise HttpError(
-                429, "RATE_LIMITS", "ten_secondly_rolling limit", {**headers, "Retry-After": f"{wait:.3f}"}
+                429,
+                "RATE_LIMITS",
+                "ten_secondly_rolling limit",
+                {**headers, "Retry-After": f"{math.ceil(wait * 1000) / 1000:.3f}"},
             )
         if search and self.search_per_s is not None and len(self._searches) >= self.search_per_s:
             self.faults["limit.search"] += 1
             wait = self._searches[len(self._searches) - self.search_per_s] + 1.0 - now
-            raise HttpError(429, "RATE_LIMITS", "secondly limit", {"Retry-After": f"{wait:.3f}"})
+            raise HttpError(
+                429, "RATE_LIMITS", "secondly limit", {"Retry-After": f"{math.ceil(wait * 1000) / 1000:.3f}"}
+            )
         self._sent.append(now)
         if search:
             self._searches.append(now)
