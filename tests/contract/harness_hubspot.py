@@ -107,7 +107,7 @@ class HubSpotHarness:
                     "hs_call_direction": call.direction.value.upper(),
                     "hs_call_duration": None if call.duration_s is None else call.duration_s * 1000,
                     "hs_call_disposition": OUTCOME_GUIDS[call.outcome.value],
-                    "hs_call_transcript": call.transcript or None,
+                    "hs_call_summary": call.transcript or None,
                     "hubspot_owner_id": call.owner,
                     "hs_call_source": call.source,
                 },

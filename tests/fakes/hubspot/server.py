@@ -71,7 +71,6 @@ BASE_PROPERTIES: dict[str, tuple[str, ...]] = {
         "hs_call_disposition",
         "hs_call_source",
         "hs_call_summary",
-        "hs_call_transcript",
         "hs_call_title",
         "hubspot_owner_id",
     ),
