@@ -206,3 +206,60 @@ def test_champ_pack_has_same_vocabulary_and_semantics(bant: Ruleset, champ: Rule
     notes = "DAF ok pr démo mardi, budget voté T1"
     assert decide(champ, notes) == decide(bant, notes)
     assert {e.criterion for e in qualify(make_call(notes), champ, NOW).evidence} >= {"challenges", "money"}
+
+
+PARAPHRASES = [
+    ("Pas intéressé du tout, raccroché.", "disqualified/no_need"),
+    ("Ils n'ont aucun besoin, process déjà automatisé.", "disqualified/no_need"),
+    ("We're all set, no need for this.", "disqualified/no_need"),
+    ("Not a priority and not a need, they handle dunning in-house and it works.", "disqualified/no_need"),
+    ("Satisfaits de leur outil actuel, pas de projet.", "disqualified/no_need"),
+    ("Sous contrat avec Sidetrade jusqu'en 2029.", "disqualified/competitor_locked_in"),
+    ("Just renewed with Chaser for 3 years.", "disqualified/competitor_locked_in"),
+    ("Engagés 3 ans avec un concurrent, renouvelé en janvier.", "disqualified/competitor_locked_in"),
+    ("Aucun budget, gel des dépenses, rien avant longtemps.", "disqualified/no_budget"),
+    ("Budget is zero, company in restructuring, nothing planned.", "disqualified/no_budget"),
+    (
+        "Besoin OK mais budget seulement sur l'exercice prochain (janvier). Rappeler en janvier.",
+        "nurture/no_budget",
+    ),
+    ("Need confirmed, budget will only be available next fiscal year starting April.", "nurture/no_budget"),
+    ("Intéressé, mais projet prévu en 2028.", "nurture/bad_timing"),
+    ("Interested but not before next summer. Call back in June.", "nurture/bad_timing"),
+    ("Besoin réel, mais rappeler dans 8 mois, ils finissent une migration ERP.", "nurture/bad_timing"),
+    ("Good fit but timing is 12+ months out.", "nurture/bad_timing"),
+    (
+        "Pas décisionnaire, c'est son N+1 (DAF) qui tranche. Elle organise un call avec lui.",
+        "nurture/no_authority",
+    ),
+    ("Office manager, interested, but the owner decides. Will introduce us.", "nurture/no_authority"),
+    ("Je dois voir avec mon directeur, il a le dernier mot. Besoin réel.", "nurture/no_authority"),
+    (
+        "Comptable, besoin réel mais la DG décide ; me transfère au DG la semaine prochaine.",
+        "nurture/no_authority",
+    ),
+    ("DG, décide seul. Gros besoin (200 factures en retard). Budget ok. Démo jeudi 15h.", "qualified/None"),
+    ("CFO, owns the budget, needs it live by January. Demo booked for Tuesday 2pm.", "qualified/None"),
+    ("DAF décisionnaire, veut une proposition chiffrée d'ici vendredi, projet T1.", "qualified/None"),
+    ("Finance director, signs off. Asked for a quote for 3 entities. Go-live Q1.", "qualified/None"),
+    ("Gérant, besoin urgent, RDV pris mardi prochain 10h dans leurs locaux.", "qualified/None"),
+    (
+        "Head of finance, decision maker, pain is real. Meeting set for next Wednesday with her team.",
+        "qualified/None",
+    ),
+    ("Messagerie, pas de message laissé.", "unreached/None"),
+    ("Busy signal, will retry.", "unreached/None"),
+    ("Numéro erroné, c'est un particulier.", "disqualified/wrong_contact"),
+    ("The number belongs to a restaurant, wrong number.", "disqualified/wrong_contact"),
+    ("Il ne travaille plus chez eux depuis mars, pas de successeur connu.", "disqualified/wrong_contact"),
+    ("She retired last year, the receptionist didn't know who replaced her.", "disqualified/wrong_contact"),
+    ("M'a demandé de ne plus l'appeler, inscrit sur Bloctel.", "disqualified/opted_out"),
+    ("Asked to be taken off our call list. Rude.", "disqualified/opted_out"),
+    ("Please don't contact me again.", "disqualified/opted_out"),
+]
+
+
+@pytest.mark.parametrize(("notes", "expected"), PARAPHRASES)
+def test_terse_note_paraphrases(bant: Ruleset, notes: str, expected: str) -> None:
+    status, reason, _ = decide(bant, notes)
+    assert f"{status}/{reason}" == expected
