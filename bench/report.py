@@ -52,10 +52,32 @@ PHRASES = {
 }
 
 LEDGER_COLUMNS = (
-    "pipeline", "call_id", "fingerprint", "ruleset", "variant", "status", "reason", "next_step", "score",
-    "language", "occurred_at", "outcome", "duration_s", "owner", "source", "prospect_id", "company_id", "phone",
-    "consumer", "recontact_on", "outputs", "evidence", "state", "decided_at", "applied_at",
-)  # fmt: skip
+    "pipeline",
+    "call_id",
+    "fingerprint",
+    "ruleset",
+    "variant",
+    "status",
+    "reason",
+    "next_step",
+    "score",
+    "language",
+    "occurred_at",
+    "outcome",
+    "duration_s",
+    "owner",
+    "source",
+    "prospect_id",
+    "company_id",
+    "phone",
+    "consumer",
+    "recontact_on",
+    "outputs",
+    "evidence",
+    "state",
+    "decided_at",
+    "applied_at",
+)
 LEDGER_EXTRAS = {"direction": "outbound"}  # columns added by later migrations, filled when present
 
 
@@ -109,11 +131,35 @@ def fill(path: Path, rows: int, seed: int = 7) -> dict[str, int]:
         language = "fr" if prospect % 3 else "en"
         call_id = f"c{i:07d}"
         ledger.append(
-            ("bench", call_id, "f", f"bant-{i % 2}", variant, status, None, "meeting" if qualified else "none",
-             80.0 if qualified else 40.0, language, stamp, "connected" if connected else "no_answer",
-             rng.randrange(60, 900) if connected else 0, f"rep{rng.randrange(40):02d}", f"src{rng.randrange(5)}",
-             f"p{prospect:07d}", f"co{prospect // 4:07d}", None, 0, None, "{}", "[]", "applied", stamp, stamp, *tail)
-        )  # fmt: skip
+            (
+                "bench",
+                call_id,
+                "f",
+                f"bant-{i % 2}",
+                variant,
+                status,
+                None,
+                "meeting" if qualified else "none",
+                80.0 if qualified else 40.0,
+                language,
+                stamp,
+                "connected" if connected else "no_answer",
+                rng.randrange(60, 900) if connected else 0,
+                f"rep{rng.randrange(40):02d}",
+                f"src{rng.randrange(5)}",
+                f"p{prospect:07d}",
+                f"co{prospect // 4:07d}",
+                None,
+                0,
+                None,
+                "{}",
+                "[]",
+                "applied",
+                stamp,
+                stamp,
+                *tail,
+            )
+        )
         if qualified and rng.random() < 0.6:
             met = at + timedelta(days=rng.uniform(0.5, 20))
             events.append(("bench", "meeting", f"m{i}", _ts(met), f"p{prospect:07d}", None, None))

@@ -89,13 +89,20 @@ def seed_funnel(conn: sa.Connection) -> None:
         calls.append(call(f"c{i:03d}", at, **over))
     insert(conn, t.ledger, calls)
     at_of = {c["call_id"]: c["occurred_at"] for c in calls}
-    events = [outcome("meeting", f"m{i:03d}", at_of[f"c{i:03d}"] + timedelta(days=3), prospect_id=f"p{i:03d}")
-              for i in range(36)]  # fmt: skip
+    events = [
+        outcome("meeting", f"m{i:03d}", at_of[f"c{i:03d}"] + timedelta(days=3), prospect_id=f"p{i:03d}")
+        for i in range(36)
+    ]
     events += [
-        outcome("opportunity", f"o{i:03d}", at_of[f"c{i:03d}"] + timedelta(days=10 + i), prospect_id=f"p{i:03d}",
-                amount=1000.0 * (i + 1))
+        outcome(
+            "opportunity",
+            f"o{i:03d}",
+            at_of[f"c{i:03d}"] + timedelta(days=10 + i),
+            prospect_id=f"p{i:03d}",
+            amount=1000.0 * (i + 1),
+        )
         for i in range(10)
-    ]  # fmt: skip
+    ]
     events += [
         outcome("meeting", "x-nurture", at_of["c100"] + timedelta(days=2), prospect_id="p100"),
         outcome("meeting", "x-late", at_of["c040"] + timedelta(days=45), prospect_id="p040"),

@@ -17,7 +17,9 @@ Report = Callable[..., dict[str, Any]]
 DAY = timedelta(days=1)
 
 
-def load(store: Store, calls: list[dict[str, Any]], events: Sequence[dict[str, Any]] = (), **tables: Any) -> None:
+def load(
+    store: Store, calls: list[dict[str, Any]], events: Sequence[dict[str, Any]] = (), **tables: Any
+) -> None:
     with store.engine.begin() as conn:
         insert(conn, t.ledger, calls)
         insert(conn, t.outcomes, events)
@@ -36,8 +38,11 @@ def test_empty_store_says_so_instead_of_dividing_by_zero(store: Store, report: R
     assert totals["rates"]["post_qualification_conversion"]["message"] == "no qualified calls yet"
     assert totals["rates"]["opportunity_rate_per_meeting"]["message"] == "no meetings held yet"
     assert totals["lead_to_opportunity"] == {
-        "count": 0, "median_days": None, "p90_days": None, "message": "no opportunities yet",
-    }  # fmt: skip
+        "count": 0,
+        "median_days": None,
+        "p90_days": None,
+        "message": "no opportunities yet",
+    }
     assert [p["period"] for p in data["periods"]] == ["2026-12-01"]  # the current month, empty
     assert data["variants"]["mode"] == "none"
     assert data["signals"]["message"] == "no signals recorded yet"
@@ -123,8 +128,13 @@ def test_since_and_pipeline_filters(store: Store, report: Report) -> None:
 def test_period_amounts_and_rep_hours(store: Store, report: Report) -> None:
     # 2 calls of 1800 s talk + 2 x 900 s overhead = 1.5 h; x 40 = 60. November amount 3000 spread on
     # its 30 days; the report runs 1 Nov .. 15 Nov (now) = 15 days -> 1500. One qualified call.
-    load(store, [call("a", datetime(2026, 11, 2), duration_s=1800, status="qualified"),
-                 call("b", datetime(2026, 11, 3), duration_s=1800)])  # fmt: skip
+    load(
+        store,
+        [
+            call("a", datetime(2026, 11, 2), duration_s=1800, status="qualified"),
+            call("b", datetime(2026, 11, 3), duration_s=1800),
+        ],
+    )
     settings = KpiSettings(cost_per_rep_hour=40, handling_overhead_s=900, period_amounts={"2026-11": 3000})
     data = report(settings=settings, now=datetime(2026, 11, 15, 18, 0, tzinfo=UTC))
     totals = data["totals"]
@@ -144,7 +154,12 @@ def test_split_ab_comparison(store: Store, report: Report) -> None:
     assert section["mode"] == "split" and section["control"] == "A"
     [comp] = section["comparisons"]
     rate = comp["kpis"]["qualified_call_rate"]
-    assert (rate["control"]["n"], rate["control"]["x"], rate["variant"]["n"], rate["variant"]["x"]) == (100, 30, 100, 45)
+    assert (rate["control"]["n"], rate["control"]["x"], rate["variant"]["n"], rate["variant"]["x"]) == (
+        100,
+        30,
+        100,
+        45,
+    )
     assert rate["difference"] == pytest.approx(0.15)
     assert rate["test"] == "z_test"
     assert rate["p_value"] == pytest.approx(0.02846, abs=5e-5)
@@ -156,7 +171,9 @@ def test_split_ab_comparison(store: Store, report: Report) -> None:
 
 
 def test_ab_small_sample_is_said_plainly(store: Store, report: Report) -> None:
-    calls = [call(f"a{i}", T0, variant="control", status="qualified" if i < 2 else "nurture") for i in range(8)]
+    calls = [
+        call(f"a{i}", T0, variant="control", status="qualified" if i < 2 else "nurture") for i in range(8)
+    ]
     calls += [call(f"b{i}", T0, variant="new", status="qualified") for i in range(6)]
     load(store, calls)
     [comp] = report()["variants"]["comparisons"]
@@ -168,24 +185,45 @@ def test_ab_small_sample_is_said_plainly(store: Store, report: Report) -> None:
 
 
 def test_shadow_mode(store: Store, report: Report) -> None:
-    calls = [call(f"c{i}", T0, variant="A", prospect_id=f"p{i}", status="qualified" if i < 4 else "nurture")
-             for i in range(10)]  # fmt: skip
-    shadow = [
-        {"pipeline": "main", "call_id": f"c{i}", "variant": "B", "ruleset": "champ-1",
-         "status": "qualified" if i in (0, 1, 5, 6, 7) else "nurture", "reason": None, "next_step": "none",
-         "score": 1.0, "decided_at": T0}
+    calls = [
+        call(f"c{i}", T0, variant="A", prospect_id=f"p{i}", status="qualified" if i < 4 else "nurture")
         for i in range(10)
-    ]  # fmt: skip
+    ]
+    shadow = [
+        {
+            "pipeline": "main",
+            "call_id": f"c{i}",
+            "variant": "B",
+            "ruleset": "champ-1",
+            "status": "qualified" if i in (0, 1, 5, 6, 7) else "nurture",
+            "reason": None,
+            "next_step": "none",
+            "score": 1.0,
+            "decided_at": T0,
+        }
+        for i in range(10)
+    ]
     meetings = [outcome("meeting", f"m{i}", T0 + DAY, prospect_id=f"p{i}") for i in (0, 5, 6)]
     load(store, calls, meetings, shadow_results=shadow)
     section = report()["variants"]
     assert section["mode"] == "shadow"
     arms = {a["name"]: a for a in section["arms"]}
-    assert arms["A"] == {"name": "A", "calls": 10, "qualified": 4, "qualified_followed_by_meeting": 1,
-                         "agreement_with_control": 10}  # fmt: skip
-    # B agrees on c0, c1 (both qualified), c4, c8, c9 (both nurture) = 5; qualifies 5, of which c0, c5, c6 met.
-    assert arms["B"] == {"name": "B", "calls": 10, "qualified": 5, "qualified_followed_by_meeting": 3,
-                         "agreement_with_control": 5}  # fmt: skip
+    assert arms["A"] == {
+        "name": "A",
+        "calls": 10,
+        "qualified": 4,
+        "qualified_followed_by_meeting": 1,
+        "agreement_with_control": 10,
+    }
+    # B agrees on c0, c1 (both qualified), c4, c8, c9 (both nurture) = 5;
+    # it qualifies 5 calls, of which c0, c5, c6 were followed by a meeting.
+    assert arms["B"] == {
+        "name": "B",
+        "calls": 10,
+        "qualified": 5,
+        "qualified_followed_by_meeting": 3,
+        "agreement_with_control": 5,
+    }
     [comp] = section["comparisons"]
     assert comp["values"]["agreement_rate"]["variant"] == pytest.approx(0.5)
     assert comp["kpis"]["post_qualification_conversion"]["variant"]["rate"] == pytest.approx(0.6)
@@ -199,11 +237,14 @@ def test_discourse_lift_per_language(store: Store, report: Report) -> None:
     signals = [
         {"pipeline": "main", "call_id": c, "signal": s, "phrase": ph, "language": lang}
         for c, s, ph, lang in [
-            ("c0", "budget:met", "budget ok", "fr"), ("c0", "budget:met", "budget voté", "fr"),
-            ("c1", "budget:met", "budget ok", "fr"), ("c2", "budget:met", "budget ok", "fr"),
-            ("c3", "need:not_met", "", "fr"), ("e1", "need:met", "clear need", "en"),
+            ("c0", "budget:met", "budget ok", "fr"),
+            ("c0", "budget:met", "budget voté", "fr"),
+            ("c1", "budget:met", "budget ok", "fr"),
+            ("c2", "budget:met", "budget ok", "fr"),
+            ("c3", "need:not_met", "", "fr"),
+            ("e1", "need:met", "clear need", "en"),
         ]
-    ]  # fmt: skip
+    ]
     meetings = [outcome("meeting", f"m{i}", T0 + DAY, prospect_id=f"p{i}") for i in (0, 1)]
     load(store, calls, meetings, signals=signals)
     data = report(settings=KpiSettings(signal_min_calls=1))["signals"]["by_language"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -25,19 +25,32 @@ def seeded(store: Store) -> Store:
 def test_seed_funnel_figures(seeded: Store, report: Callable[..., dict[str, Any]]) -> None:
     data = report()
     totals = data["totals"]
-    assert (totals["calls_handled"], totals["qualified"], totals["meetings_held"], totals["opportunities"]) == (
-        200, 60, 36, 10,
-    )  # fmt: skip
+    assert (
+        totals["calls_handled"],
+        totals["qualified"],
+        totals["meetings_held"],
+        totals["opportunities"],
+    ) == (
+        200,
+        60,
+        36,
+        10,
+    )
     assert totals["connected"] == 150
     rates = totals["rates"]
     assert rates["qualified_call_rate"]["value"] == pytest.approx(0.30)
     assert rates["post_qualification_conversion"]["value"] == pytest.approx(0.60)
     assert rates["opportunity_rate_per_meeting"]["value"] == pytest.approx(10 / 36)
     assert rates["opportunity_rate_per_qualified_call"]["value"] == pytest.approx(10 / 60)
-    shown = [percent(rates[k]["value"]) for k in (
-        "qualified_call_rate", "post_qualification_conversion", "opportunity_rate_per_meeting",
-        "opportunity_rate_per_qualified_call",
-    )]  # fmt: skip
+    shown = [
+        percent(rates[k]["value"])
+        for k in (
+            "qualified_call_rate",
+            "post_qualification_conversion",
+            "opportunity_rate_per_meeting",
+            "opportunity_rate_per_qualified_call",
+        )
+    ]
     assert shown == ["30.0 %", "60.0 %", "27.8 %", "16.7 %"]
     assert [s["count"] for s in data["funnel"]] == [200, 150, 60, 36, 10]
 
@@ -78,8 +91,11 @@ def test_seed_periods_add_up_and_empty_periods_have_no_rates(
     november = data["periods"][2]
     assert november["qualified"] == 0
     assert november["rates"]["post_qualification_conversion"] == {
-        "value": None, "numerator": 0, "denominator": 0, "message": "no qualified calls yet",
-    }  # fmt: skip
+        "value": None,
+        "numerator": 0,
+        "denominator": 0,
+        "message": "no qualified calls yet",
+    }
     json.dumps(data, allow_nan=False)  # the document is plain JSON
 
 

@@ -46,8 +46,11 @@ def test_compare_not_significant() -> None:
 
 def test_rate_never_divides_by_zero() -> None:
     assert rate(3, 0, "no qualified calls yet") == {
-        "value": None, "numerator": 3, "denominator": 0, "message": "no qualified calls yet",
-    }  # fmt: skip
+        "value": None,
+        "numerator": 3,
+        "denominator": 0,
+        "message": "no qualified calls yet",
+    }
     assert rate(1, 4, "x")["value"] == 0.25
 
 
@@ -68,11 +71,15 @@ def test_fixed_cost_spreads_months_over_their_days() -> None:
 
 def test_period_calendar() -> None:
     assert period_starts(date(2026, 11, 30), date(2027, 1, 2), "month") == [
-        date(2026, 11, 1), date(2026, 12, 1), date(2027, 1, 1),
-    ]  # fmt: skip
+        date(2026, 11, 1),
+        date(2026, 12, 1),
+        date(2027, 1, 1),
+    ]
     assert period_starts(date(2026, 11, 26), date(2026, 12, 8), "week") == [
-        date(2026, 11, 23), date(2026, 11, 30), date(2026, 12, 7),
-    ]  # fmt: skip
+        date(2026, 11, 23),
+        date(2026, 11, 30),
+        date(2026, 12, 7),
+    ]
 
 
 def test_metrics_block_hand_computed() -> None:
