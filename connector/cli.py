@@ -34,8 +34,10 @@ from rich.table import Table
 from connector import app as wiring
 from connector.config import Settings, load_settings
 from connector.errors import ConfigError, QualicallError
+from connector.kpi import compute_report
 from connector.logsetup import configure_logging
 from connector.pipeline import RunResult, run_pipeline
+from connector.report import print_report, write_exports, write_html
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Qualify logged sales calls in your CRM.")
 local_app = typer.Typer(no_args_is_help=True, help="The embedded local CRM.")
@@ -174,10 +176,10 @@ def demo(
     settings = _load(config)
     [result] = _sync(settings, "demo", dry_run=False, show_progress=not as_json and err.is_terminal)
     elapsed = time.perf_counter() - began
-    report_path = _demo_report(settings, folder)
+    report_path, funnel = _demo_report(settings, folder)
     if as_json:
         payload = _result_json(result) | {"seeded": seeded, "elapsed_s": elapsed, "folder": str(folder)}
-        payload["report"] = str(report_path) if report_path else None
+        payload["report"] = str(report_path)
         out.print_json(data=payload)
         return
     if seeded:
@@ -192,31 +194,31 @@ def demo(
         f"Results are in the CRM file {folder / 'crm.sqlite'} (calls.qualicall_* columns, tasks table)."
     )
     out.print(f"State: {folder / 'state.sqlite'}. Config: {config}.")
-    if report_path:
-        out.print(f"Report: {report_path}")
+    out.print(funnel)
+    out.print(f"Report: {report_path} (open it in a browser; `qualicall report` prints it here)")
     out.print(f"Next: qualicall status --config {config}   ·   qualicall explain <call id> --config {config}")
     if result.status == "failed":
         raise typer.Exit(1)
 
 
-def _demo_report(settings: Settings, folder: Path) -> Path | None:
-    """The demo ends with the KPI report on the sample set (HTML beside the CRM file)."""
-    try:
-        from connector.kpi import compute_report
-        from connector.report import write_html
-    except ImportError:
-        return None
+def _demo_report(settings: Settings, folder: Path) -> tuple[Path, str]:
+    """The demo ends with the KPI report on the sample set: HTML beside the CRM file, and a funnel line."""
     store = wiring.open_state(settings, os.environ)
     try:
         with store.engine.connect() as conn:
             report = compute_report(
                 conn, pipeline="demo", settings=settings.kpi_settings, now=datetime.now(UTC)
             )
-        path = folder / "report.html"
-        write_html(report, path)
-        return path
     finally:
         store.close()
+    path = folder / "report.html"
+    write_html(report, path)
+    stages = [
+        f"{stage['count']} {stage['label'].lower()}"
+        + (f" ({stage['of_previous']:.1%})" if stage["of_previous"] is not None else "")
+        for stage in report["funnel"]
+    ]
+    return path, "Funnel: " + " → ".join(stages)
 
 
 @app.command()
@@ -506,8 +508,6 @@ def report(
     as_json: JsonOpt = False,
 ) -> None:
     """Funnel KPIs: qualified-call rate, meetings held, cost per qualified call, lead→opportunity delay."""
-    from connector.kpi import compute_report
-    from connector.report import print_report, write_exports, write_html
 
     if period not in ("day", "week", "month"):
         raise _fail("--period must be day, week or month")

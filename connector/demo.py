@@ -23,6 +23,20 @@ url = "sqlite:///state.sqlite"
 [log]
 level = "warning"
 
+[kpi]
+# Prospecting costs of the fictional team, for the cost per qualified call in the report.
+cost_per_rep_hour = 45.0
+handling_overhead_s = 300
+monthly_fixed = {{ dialer = 390.0, crm_seats = 540.0 }}
+
+[kpi.teams]
+"Camille Martin" = "Paris"
+"Julien Roux" = "Paris"
+"Sarah Benali" = "Paris"
+"Inès Dupont" = "Lyon"
+"Marc Lefebvre" = "Lyon"
+"Tom Walsh" = "Montréal"
+
 [pipelines.demo]
 crm = "local"
 rules = "bant"
