@@ -80,3 +80,44 @@ def test_faults_lose_and_duplicate_nothing(fake: FakeSalesforce, seeder: Seeder,
     keys = [r["Qualicall_Key__c"] for r in fake.org.records["Task"].values() if r.get("Qualicall_Key__c")]
     assert keys and len(keys) == len(set(keys))
     assert store.count_pending("sf") == 0
+
+
+def test_the_config_wiring_builds_and_runs_a_salesforce_pipeline(
+    fake: FakeSalesforce, seeder: Seeder, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from connector import app as wiring
+    from connector.config import load_settings
+
+    seeder.calls(make_calls(12))
+    config = tmp_path / "q.toml"
+    config.write_text(
+        '[store]\nurl = "sqlite:///state.sqlite"\n'
+        '[pipelines.sf]\ncrm = "salesforce"\n'
+        "[pipelines.sf.connection]\n"
+        'username_env = "SF_USER"\npassword_env = "SF_PASSWORD"\nsecurity_token_env = "SF_TOKEN"\n'
+        f'login_url = "{fake.base_url}"\nca_file = "{fake.ca_file}"\ndaily_share = 0.8\n'
+        "[pipelines.sf.mapping]\n"
+        'call = { outcome = { field = "CallDisposition", values = { Connected = "connected" }, '
+        'default = "no_answer" } }\n',
+        encoding="utf-8",
+    )
+    settings = load_settings(config)
+    env = {"SF_USER": "qualicall@example.com", "SF_PASSWORD": "s3cret", "SF_TOKEN": "TOKEN"}
+    state = wiring.open_state(settings, env)
+    try:
+        pipeline = wiring.make_pipeline(
+            "sf",
+            settings,
+            state,
+            env=env,
+            clock=lambda: fake.org.now + timedelta(hours=1),
+            sleep=lambda s: None,
+        )
+        result = run_pipeline(pipeline)
+    finally:
+        state.close()
+    assert result.status == "ok", result.message
+    assert result.stats.decided == 12
+    assert sum(r.get("Qualicall_Status__c") is not None for r in fake.org.records["Task"].values()) == 12
