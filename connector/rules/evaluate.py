@@ -99,6 +99,10 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
             i = bisect.bisect_right(starts, h.start) - 1
             inside = i >= 0 and h.start < segs[i].end
             speaker: Speaker = segs[i].speaker if inside else "unknown"
+            if h.signal in lex.questions:
+                if speaker == "rep" and inside:
+                    out.extend(_answered(h, i, segs, call.transcript, ruleset))
+                continue
             if (
                 speaker == "rep"
                 and not h.signal.startswith("action_")
@@ -122,6 +126,26 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
+
+
+def _answered(q: Hit, turn: int, segs: list[Segment], text: str, ruleset: Ruleset) -> list[Found]:
+    """A rep's closed question ("Vous avez un budget ?") answered by the prospect's next turn
+    starting with yes / no: the answer stands for the matching statement, said by the prospect."""
+    lex = ruleset.lexicon
+    yes_sig, no_sig = lex.questions[q.signal]
+    for j in range(turn + 1, min(turn + 3, len(segs))):
+        if segs[j].speaker not in ("prospect", "unknown"):
+            continue
+        start = segs[j].start
+        head = normalize(text[start : min(segs[j].end, start + 60)])
+        for h in find_hits(lex, head, "transcript", only=("answer_yes", "answer_no"), max_hits=1):
+            if h.start > 12:
+                continue
+            signal = yes_sig if h.signal == "answer_yes" else no_sig
+            hit = Hit(signal, "transcript", start + h.start, start + h.end)
+            return [Found(hit, segs[j].speaker, 1.0, text, j)]
+        return []
+    return []
 
 
 def _in_question(norm: str, end: int, limit: int) -> bool:

@@ -55,6 +55,8 @@ class Lexicon:
     """Finds a {WHEN} time expression anywhere (used on one short transcript turn)."""
     by_prefix: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """Word prefix → indices (in `signals`) of the signals whose positional patterns start with it."""
+    questions: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """Rep question signal → (signal a "yes" answer means, signal a "no" answer means)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -421,12 +423,32 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
     for i, sig in enumerate(compiled):
         for p in sig.prefixes:
             by_prefix[p].append(i)
+    questions: dict[str, tuple[str, str]] = {}
+    q_raw = data.get("questions", {})
+    if not isinstance(q_raw, Mapping):
+        problems.append(f"{path}.questions: must be a table of {{yes, no}} tables")
+        q_raw = {}
+    for q, spec in q_raw.items():
+        qp = f"{path}.questions.{q}"
+        if q not in names:
+            problems.append(f"{qp}: unknown signal {q!r}")
+        if not isinstance(spec, Mapping) or not all(isinstance(spec.get(k), str) for k in ("yes", "no")):
+            problems.append(f"{qp}: must be a table with `yes` and `no` signal names")
+            continue
+        for k in ("yes", "no"):
+            if spec[k] not in names:
+                problems.append(f"{qp}.{k}: unknown signal {spec[k]!r}")
+        questions[str(q)] = (str(spec["yes"]), str(spec["no"]))
+    for needed in ("answer_yes", "answer_no"):
+        if questions and needed not in names:
+            problems.append(f"{path}.questions: needs a signal named {needed}")
     return Lexicon(
         tuple(compiled),
         {s.name: s for s in compiled},
         when_after,
         when_any,
         {p: tuple(v) for p, v in by_prefix.items()},
+        questions,
     )
 
 

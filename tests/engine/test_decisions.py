@@ -263,3 +263,81 @@ PARAPHRASES = [
 def test_terse_note_paraphrases(bant: Ruleset, notes: str, expected: str) -> None:
     status, reason, _ = decide(bant, notes)
     assert f"{status}/{reason}" == expected
+
+
+TRANSCRIPT_CASES = [
+    (
+        "REP: Who would sign off on this?\nPROSPECT: Not me, our CFO, Mark. I can set up a call with him next week.\nREP: Great.\nPROSPECT: We do need something, our DSO is terrible.",
+        "nurture/no_authority",
+    ),
+    (
+        "REP: Vous avez un budget ?\nPROSPECT: Non, aucun, et rien de prévu l'an prochain non plus.\nREP: D'accord.",
+        "disqualified/no_budget",
+    ),
+    (
+        "REP: Is budget a concern?\nPROSPECT: Not at all, budget is approved.\nREP: And who decides?\nPROSPECT: I do.\nREP: Can I show you a demo on Thursday?\nPROSPECT: Thursday works, 3pm.",
+        "qualified/None",
+    ),
+    (
+        "REP: Bonjour, je cherche M. Martin.\nPROSPECT: Ah non, vous faites erreur, il n'y a pas de M. Martin ici.",
+        "disqualified/wrong_contact",
+    ),
+    ("REP: Hi, is this Paul?\nPROSPECT: No, wrong number.", "disqualified/wrong_contact"),
+    (
+        "REP: Bonjour madame...\nPROSPECT: Je vous arrête, je ne veux plus être démarchée. Supprimez mes coordonnées.",
+        "disqualified/opted_out",
+    ),
+    (
+        "REP: Do you have a need for automated reminders?\nPROSPECT: Honestly no, we have very few late payers, it's not an issue for us.",
+        "disqualified/no_need",
+    ),
+    (
+        "REP: Quand voulez-vous démarrer ?\nPROSPECT: Pas avant l'année prochaine, on a une réorganisation. Rappelez-moi en mars.\nREP: Entendu.",
+        "nurture/bad_timing",
+    ),
+    (
+        "REP: When are you looking to start?\nPROSPECT: Probably in about nine months, after our merger closes.\nREP: OK, I'll check back then.",
+        "nurture/bad_timing",
+    ),
+    (
+        "REP: Vous êtes sous contrat ?\nPROSPECT: Oui, avec Sidetrade, on a resigné pour trois ans en juin.",
+        "disqualified/competitor_locked_in",
+    ),
+    (
+        "REP: Are you the right person for this?\nPROSPECT: I'm just the assistant. The owner handles all of that, I'll pass on your details.",
+        "nurture/no_authority",
+    ),
+    (
+        "REP: Je vous propose un rendez-vous pour en parler avec votre DAF.\nPROSPECT: Oui, mardi 10h, il sera là. Moi je prépare le terrain, c'est lui qui signe.",
+        "nurture/no_authority",
+    ),
+]
+
+
+@pytest.mark.parametrize(("transcript", "expected"), TRANSCRIPT_CASES)
+def test_transcript_cases(bant: Ruleset, transcript: str, expected: str) -> None:
+    status, reason, _ = decide(bant, "", transcript)
+    assert f"{status}/{reason}" == expected
+
+
+MORE_NOTES = [
+    ("call back in 2 weeks, busy with year end. interested.", "nurture/bad_timing"),
+    (
+        "Particulier, cherche un logiciel pour sa micro-entreprise perso. Pas de consentement.",
+        "disqualified/opted_out",
+    ),
+    ("RAS, pas de besoin identifié, ils sous-traitent le recouvrement.", "disqualified/no_need"),
+    ("DM = CEO (on call). Pain: 90d DSO. Budget: 20k. Timing: Q1. NS: demo 12/10 10h.", "qualified/None"),
+    (
+        "Contact = stagiaire, pas décideur. A donné le nom du DAF (M. Roy). Besoin probable.",
+        "nurture/no_authority",
+    ),
+    ("Decision by committee in March, CFO attends. Wants proposal before the committee.", "qualified/None"),
+    ("Not now — maybe next year. No project before 2028.", "nurture/bad_timing"),
+]
+
+
+@pytest.mark.parametrize(("notes", "expected"), MORE_NOTES)
+def test_more_notes(bant: Ruleset, notes: str, expected: str) -> None:
+    status, reason, _ = decide(bant, notes)
+    assert f"{status}/{reason}" == expected
