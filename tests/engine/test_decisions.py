@@ -267,36 +267,69 @@ def test_terse_note_paraphrases(bant: Ruleset, notes: str, expected: str) -> Non
 
 TRANSCRIPT_CASES = [
     (
-        "REP: Who would sign off on this?\nPROSPECT: Not me, our CFO, Mark. I can set up a call with him next week.\nREP: Great.\nPROSPECT: We do need something, our DSO is terrible.",
+        (
+            "REP: Who would sign off on this?\n"
+            "PROSPECT: Not me, our CFO, Mark. I can set up a call with him next week.\n"
+            "REP: Great.\n"
+            "PROSPECT: We do need something, our DSO is terrible."
+        ),
         "nurture/no_authority",
     ),
     (
-        "REP: Vous avez un budget ?\nPROSPECT: Non, aucun, et rien de prévu l'an prochain non plus.\nREP: D'accord.",
+        (
+            "REP: Vous avez un budget ?\n"
+            "PROSPECT: Non, aucun, et rien de prévu l'an prochain non plus.\n"
+            "REP: D'accord."
+        ),
         "disqualified/no_budget",
     ),
     (
-        "REP: Is budget a concern?\nPROSPECT: Not at all, budget is approved.\nREP: And who decides?\nPROSPECT: I do.\nREP: Can I show you a demo on Thursday?\nPROSPECT: Thursday works, 3pm.",
+        (
+            "REP: Is budget a concern?\n"
+            "PROSPECT: Not at all, budget is approved.\n"
+            "REP: And who decides?\n"
+            "PROSPECT: I do.\n"
+            "REP: Can I show you a demo on Thursday?\n"
+            "PROSPECT: Thursday works, 3pm."
+        ),
         "qualified/None",
     ),
     (
-        "REP: Bonjour, je cherche M. Martin.\nPROSPECT: Ah non, vous faites erreur, il n'y a pas de M. Martin ici.",
+        (
+            "REP: Bonjour, je cherche M. Martin.\n"
+            "PROSPECT: Ah non, vous faites erreur, il n'y a pas de M. Martin ici."
+        ),
         "disqualified/wrong_contact",
     ),
     ("REP: Hi, is this Paul?\nPROSPECT: No, wrong number.", "disqualified/wrong_contact"),
     (
-        "REP: Bonjour madame...\nPROSPECT: Je vous arrête, je ne veux plus être démarchée. Supprimez mes coordonnées.",
+        (
+            "REP: Bonjour madame...\n"
+            "PROSPECT: Je vous arrête, je ne veux plus être démarchée. Supprimez mes coordonnées."
+        ),
         "disqualified/opted_out",
     ),
     (
-        "REP: Do you have a need for automated reminders?\nPROSPECT: Honestly no, we have very few late payers, it's not an issue for us.",
+        (
+            "REP: Do you have a need for automated reminders?\n"
+            "PROSPECT: Honestly no, we have very few late payers, it's not an issue for us."
+        ),
         "disqualified/no_need",
     ),
     (
-        "REP: Quand voulez-vous démarrer ?\nPROSPECT: Pas avant l'année prochaine, on a une réorganisation. Rappelez-moi en mars.\nREP: Entendu.",
+        (
+            "REP: Quand voulez-vous démarrer ?\n"
+            "PROSPECT: Pas avant l'année prochaine, on a une réorganisation. Rappelez-moi en mars.\n"
+            "REP: Entendu."
+        ),
         "nurture/bad_timing",
     ),
     (
-        "REP: When are you looking to start?\nPROSPECT: Probably in about nine months, after our merger closes.\nREP: OK, I'll check back then.",
+        (
+            "REP: When are you looking to start?\n"
+            "PROSPECT: Probably in about nine months, after our merger closes.\n"
+            "REP: OK, I'll check back then."
+        ),
         "nurture/bad_timing",
     ),
     (
@@ -304,11 +337,17 @@ TRANSCRIPT_CASES = [
         "disqualified/competitor_locked_in",
     ),
     (
-        "REP: Are you the right person for this?\nPROSPECT: I'm just the assistant. The owner handles all of that, I'll pass on your details.",
+        (
+            "REP: Are you the right person for this?\n"
+            "PROSPECT: I'm just the assistant. The owner handles all of that, I'll pass on your details."
+        ),
         "nurture/no_authority",
     ),
     (
-        "REP: Je vous propose un rendez-vous pour en parler avec votre DAF.\nPROSPECT: Oui, mardi 10h, il sera là. Moi je prépare le terrain, c'est lui qui signe.",
+        (
+            "REP: Je vous propose un rendez-vous pour en parler avec votre DAF.\n"
+            "PROSPECT: Oui, mardi 10h, il sera là. Moi je prépare le terrain, c'est lui qui signe."
+        ),
         "nurture/no_authority",
     ),
 ]
