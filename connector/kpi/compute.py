@@ -26,7 +26,14 @@ from connector.kpi.metrics import (
     period_starts,
     sum_counts,
 )
-from connector.kpi.queries import CUBE_DIMENSIONS, Scope, cube, delay_anchors, outcome_cube
+from connector.kpi.queries import (
+    CUBE_DIMENSIONS,
+    Scope,
+    cube,
+    delay_anchors,
+    has_company_outcomes,
+    outcome_cube,
+)
 from connector.kpi.settings import KpiSettings
 from connector.kpi.sqlfn import Period
 from connector.store.tables import utc_naive
@@ -155,6 +162,7 @@ def compute_report(
         period=period,
         window_s=settings.meeting_window_days * 86400,
         teams=dict(settings.teams),
+        company_outcomes=has_company_outcomes(conn, pipeline),
     )
     cells = _cells(cube(conn, scope), outcome_cube(conn, scope))
     delays = _delays(delay_anchors(conn, scope))

@@ -38,6 +38,7 @@ class Scope:
     period: Period
     window_s: int
     teams: Mapping[str, str] = field(default_factory=dict)
+    company_outcomes: bool = True  # False when no outcome lacks a prospect: the company join is skipped
 
 
 def calls_in_scope(
@@ -64,6 +65,15 @@ def _outcomes(scope: Scope, kind: str, alias: str) -> tuple[Any, list[sa.ColumnE
     if scope.pipeline is not None:
         where.append(out.c.pipeline == scope.pipeline)
     return out, where
+
+
+def has_company_outcomes(conn: sa.Connection, pipeline: str | None) -> bool:
+    """Whether any outcome (of `pipeline`, or of any) has no prospect, so company matching is needed."""
+    out = t.outcomes
+    query = sa.select(out.c.id).where(out.c.prospect_id.is_(None), out.c.company_id.is_not(None)).limit(1)
+    if pipeline is not None:
+        query = query.where(out.c.pipeline == pipeline)
+    return conn.execute(query).first() is not None
 
 
 def materialized(select: sa.Select[Any], name: str) -> sa.CTE:
@@ -94,7 +104,7 @@ def pairs(scope: Scope, kind: str, calls: sa.CTE, *, window_s: int | None) -> sa
     the call at or before the outcome and, when `window_s` is set, at most `window_s` seconds before it.
     Carries every column of `calls` (a CTE with pipeline, call_id, prospect_id, company_id, ce)."""
     branches = []
-    for match in ("prospect", "company"):
+    for match in ("prospect", "company") if scope.company_outcomes else ("prospect",):
         out, owhere = _outcomes(scope, kind, f"o_{match}")
         oe = epoch(out.c.occurred_at, scope.dialect)
         if match == "prospect":
@@ -120,6 +130,8 @@ def pairs(scope: Scope, kind: str, calls: sa.CTE, *, window_s: int | None) -> sa
             .select_from(out.join(calls, on))
             .where(*conds)
         )
+    if len(branches) == 1:
+        return branches[0]
     return sa.union_all(*branches).subquery().select()
 
 
