@@ -197,27 +197,41 @@ def _property_action(adapter: Any, spec: PropertySpec, current: Any, apply: bool
     timeout = adapter.transport.timeout
     what = f"properties.{spec.object_type}.{spec.name}"
     if current is None:
-        if apply:
-            body = PropertyCreate(
-                name=spec.name,
-                label=spec.label,
-                type=spec.type,
-                field_type=spec.field_type,
-                group_name=GROUP,
-                options=_options(spec.options, spec.type),
-                has_unique_value=spec.unique or None,
-                form_field=False,
-            )
-            _call(
-                adapter,
-                what,
-                lambda: api.create_with_http_info(
-                    spec.object_type, body, _return_http_data_only=False, _request_timeout=timeout
-                ),
-            )
         detail = f"{spec.type}/{spec.field_type}" + (
             f" options {', '.join(spec.options)}" if spec.options else ""
         )
+        if spec.unique:
+            detail += ", unique values"
+        if apply:
+
+            def create(unique: bool) -> None:
+                body = PropertyCreate(
+                    name=spec.name,
+                    label=spec.label,
+                    type=spec.type,
+                    field_type=spec.field_type,
+                    group_name=GROUP,
+                    options=_options(spec.options, spec.type),
+                    has_unique_value=unique or None,
+                    form_field=False,
+                )
+                _call(
+                    adapter,
+                    what,
+                    lambda: api.create_with_http_info(
+                        spec.object_type, body, _return_http_data_only=False, _request_timeout=timeout
+                    ),
+                )
+
+            try:
+                create(spec.unique)
+            except FatalError as exc:
+                if not spec.unique or exc.status != 400:
+                    raise
+                # the portal refuses unique values here: a plain property still works (task keys are then
+                # looked up by search before a retry, see HubSpotAdapter.find_tasks)
+                create(False)
+                detail = detail.replace(", unique values", ", unique values refused by HubSpot: plain")
         return SetupAction(spec.object_type, "property", spec.name, "create", detail, apply)
     if current.type not in COMPATIBLE.get(spec.type, frozenset({spec.type})):
         return SetupAction(

@@ -130,3 +130,14 @@ def test_custom_dispositions_are_labelled(tmp_path: Path) -> None:
         assert records[crm_ids[1]].fields["hs_call_disposition_label"] == "Meeting booked"
         assert h.adapter.mapping.to_call(records[crm_ids[1]]).outcome == "other"  # unmapped GUID
         assert h.fake.requests["dispositions"] == 1
+
+
+def test_setup_falls_back_to_a_plain_key_property_when_unique_values_are_refused(tmp_path: Path) -> None:
+    clock = VirtualClock()
+    with FakeHubSpot(clock=clock) as fake:
+        fake.no_unique_values.add("tasks")
+        adapter = _bare_adapter(fake, clock)
+        actions = {a.name: a for a in setup(adapter, VOCABULARY, apply=True)}
+        assert actions["qualicall_key"].applied and "refused" in actions["qualicall_key"].detail
+        assert fake.properties["tasks"]["qualicall_key"]["hasUniqueValue"] is False
+        adapter.close()

@@ -197,6 +197,8 @@ class FakeHubSpot:
         """(endpoint, fault): the next request to `endpoint` fails with `fault` ("429", "503", "lost")."""
         self.lose_next: list[str] = []
         """Endpoint names whose next request is processed but its response lost (one per entry)."""
+        self.no_unique_values: set[str] = set()
+        """Object types on which creating a unique-value property is refused (400)."""
         self.reject_missing_associations = False
         """Refuse (400) a batch create associating a record that does not exist."""
         self.forbidden: set[str] = set()
@@ -782,6 +784,8 @@ class FakeHubSpot:
 
     def _props_create(self, object_type: str, body: Any) -> tuple[int, Any]:
         parse(PropertyCreate, body)
+        if body.get("hasUniqueValue") and object_type in self.no_unique_values:
+            raise BadRequest(f"unique values are not supported on {object_type}")
         if body["name"] in self.properties[object_type]:
             raise HttpError(409, "CONFLICT", "property exists")
         options = [{**o, "hidden": o.get("hidden", False)} for o in body.get("options") or []]
