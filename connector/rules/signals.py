@@ -16,8 +16,8 @@ import re
 import re._constants as _sc  # type: ignore[import-not-found,unused-ignore]
 import re._parser as _sp  # type: ignore[import-not-found,unused-ignore]
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 PREFIX_LEN = 4
@@ -57,6 +57,8 @@ class Lexicon:
     """Word prefix → indices (in `signals`) of the signals whose positional patterns start with it."""
     questions: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     """Rep question signal → (signal a "yes" answer means, signal a "no" answer means)."""
+    dispatch: Mapping[str, Dispatch] = field(default_factory=dict)
+    """Per source ("notes", "transcript"): word key → the signals to try there (precomputed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,7 +444,7 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
     for needed in ("answer_yes", "answer_no"):
         if questions and needed not in names:
             problems.append(f"{path}.questions: needs a signal named {needed}")
-    return Lexicon(
+    lexicon = Lexicon(
         tuple(compiled),
         {s.name: s for s in compiled},
         when_after,
@@ -450,6 +452,11 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
         {p: tuple(v) for p, v in by_prefix.items()},
         questions,
     )
+    dispatch = {
+        src: _dispatch(lexicon, [s.scope == "all" or s.scope == src for s in compiled])
+        for src in ("notes", "transcript")
+    }
+    return replace(lexicon, dispatch=dispatch)
 
 
 def _compile_signal(
@@ -524,6 +531,21 @@ class WordIndex:
         return cls(positions)
 
 
+Dispatch = Mapping[str, tuple[tuple[int, Callable[[str, int], "re.Match[str] | None"]], ...]]
+
+
+def _dispatch(lexicon: Lexicon, active: Sequence[bool]) -> Dispatch:
+    """Word key → (signal index, bound `match` of its positional regex) for the active signals."""
+    out: dict[str, tuple[tuple[int, Callable[[str, int], re.Match[str] | None]], ...]] = {}
+    for key, idxs in lexicon.by_prefix.items():
+        row = tuple(
+            (i, rx.match) for i in idxs if active[i] and (rx := lexicon.signals[i].positional) is not None
+        )
+        if row:
+            out[key] = row
+    return out
+
+
 def keyed_positions(norm: str, keep: Mapping[str, Any]) -> list[tuple[int, str]]:
     """(start offset, key) of every word of `norm` whose key is in `keep`, in text order."""
     words = _WORD.findall(norm)
@@ -574,22 +596,23 @@ def find_hits(
         active = [sig.name in wanted for sig in signals]
     else:
         active = [sig.scope == "all" or sig.scope == source for sig in signals]
-    by_prefix = lexicon.by_prefix
+    table = lexicon.dispatch.get(source) if wanted is None else None
+    if table is None:
+        table = _dispatch(lexicon, active)
     last_end = [-1] * len(signals)
     count = [0] * len(signals)
     hits: list[Hit] = []
-    for pos, key in keyed_positions(norm, by_prefix):
-        for i in by_prefix[key]:
-            if pos < last_end[i] or not active[i]:
+    for pos, key in keyed_positions(norm, table):
+        for i, match in table[key]:
+            if pos < last_end[i]:
                 continue
-            rx = signals[i].positional
-            if rx is None:
-                continue
-            m = rx.match(norm, pos)
-            if m is not None and m.end() > pos and count[i] < max_hits:
-                hits.append(_hit(signals[i].name, source, m))
-                last_end[i] = m.end()
-                count[i] += 1
+            m = match(norm, pos)
+            if m is not None:
+                end = m.end()
+                if end > pos and count[i] < max_hits:
+                    hits.append(_hit(signals[i].name, source, m))
+                    last_end[i] = end
+                    count[i] += 1
     for i, sig in enumerate(signals):
         if sig.scanned is None or not active[i]:
             continue

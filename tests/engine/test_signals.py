@@ -134,3 +134,8 @@ def test_prefix_index_finds_exactly_what_a_full_scan_finds(bant: Ruleset, words:
             if rx is not None:
                 slow |= {(sig.name, m.start(), m.end()) for m in rx.finditer(norm) if m.end() > m.start()}
     assert fast == slow
+
+
+def test_every_builtin_pattern_is_indexed(bant: Ruleset) -> None:
+    """No built-in pattern falls back to a full scan (that would make the engine several times slower)."""
+    assert [s.name for s in bant.lexicon.signals if s.scanned is not None] == []
