@@ -11,7 +11,7 @@ the Salesforce adapter through simple-salesforce over loopback HTTPS.
    follow-ups / 200 per collection upsert, one login, three outcome queries) and beside a naive
    one-record-at-a-time sync (GET the Task, its Who and its Account, PATCH the Task, upsert each
    follow-up alone) measured on --naive calls of the same data.
-2. Peak traced memory of the sync at --small and --calls calls (flat = about the same figure).
+2. Peak traced memory of the sync at --small and --calls calls, and per page (flat = about the same).
 3. The same sync with --faults of the requests failing (5xx, UNABLE_TO_LOCK_ROW, lost responses,
    REQUEST_LIMIT_EXCEEDED, INVALID_SESSION_ID), rerun until a run ends "ok": faults injected (counted
    in the fake), calls written and follow-ups created vs. expected, duplicates.
@@ -65,6 +65,12 @@ def sync(n_calls: int, fault_rate: float, work: Path) -> dict[str, Any]:
         store = open_store(f"sqlite:///{work / f'state-{n_calls}-{fault_rate}.sqlite'}")
         pipeline_clock = adapter.clock
         runs: list[RunResult] = []
+        page_peaks: list[int] = []
+
+        def on_page(_: int) -> None:
+            page_peaks.append(tracemalloc.get_traced_memory()[1])
+            tracemalloc.reset_peak()
+
         tracemalloc.start()
         started = time.perf_counter()
         for _ in range(30):
@@ -76,18 +82,26 @@ def sync(n_calls: int, fault_rate: float, work: Path) -> dict[str, Any]:
                 ruleset=load_ruleset("bant"),
                 clock=pipeline_clock,
                 batch_size=200,
+                on_page=on_page,
             )
             runs.append(run_pipeline(pipeline))
             if runs[-1].status == "ok":
                 break
         seconds = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
+        peak = max([tracemalloc.get_traced_memory()[1], *page_peaks])
         tracemalloc.stop()
         stats = process.stats(child)
         pending = store.count_pending("bench")
         store.close()
         adapter.close()
-        return {"stats": stats, "runs": runs, "peak": peak, "seconds": seconds, "pending": pending}
+        return {
+            "stats": stats,
+            "runs": runs,
+            "peak": peak,
+            "page_peaks": page_peaks,
+            "seconds": seconds,
+            "pending": pending,
+        }
     finally:
         process.stop(child)
 
@@ -181,8 +195,12 @@ def main() -> None:
 
         print("\n== memory (tracemalloc peak of this process during the sync) ==")
         small = sync(args.small, 0.0, work)
-        print(f"{args.small:>6} calls: {small['peak'] / 1e6:7.1f} MB")
-        print(f"{args.calls:>6} calls: {big['peak'] / 1e6:7.1f} MB")
+        for label, result in ((args.small, small), (args.calls, big)):
+            pages = [f"{p / 1e6:.0f}" for p in result["page_peaks"]]
+            print(
+                f"{label:>6} calls: peak {result['peak'] / 1e6:7.1f} MB;",
+                f"peak per page of 2,000 (MB): {' '.join(pages)}",
+            )
 
         print(f"\n== sync of {args.calls} calls with {args.faults:.0%} of requests failing ==")
         faulty = sync(args.calls, args.faults, work)
