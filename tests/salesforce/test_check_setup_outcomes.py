@@ -100,3 +100,21 @@ def test_outcomes_are_meetings_with_a_who_and_opportunities(
     assert opportunity.prospect_id is not None and opportunity.prospect_id.startswith("00Q")
     assert opportunity.company_id == account and opportunity.occurred_at.tzinfo is not None
     assert all(e.occurred_at >= since for e in events)
+
+
+def test_check_reports_a_refused_login_without_raising(fake: FakeSalesforce) -> None:
+    from tests.contract.harness_salesforce import make_adapter
+
+    items = make_adapter(fake, env={"SF_PASSWORD": "nope"}).check()
+    assert [(i.name, i.ok) for i in items] == [("auth", False)]
+    assert "nope" not in items[0].detail
+
+
+def test_setup_on_a_complete_org_writes_nothing_and_apply_is_manual(
+    adapter: SalesforceAdapter, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    actions = setup(adapter, {"status": VOCABULARY["status"]}, apply=True, out_dir=out)
+    assert {a.action for a in actions[:-1]} == {"ok"}
+    assert actions[-1].action == "manual" and "sf project deploy start" in actions[-1].detail
+    assert not out.exists()
