@@ -596,14 +596,23 @@ def find_hits(
         active = [sig.name in wanted for sig in signals]
     else:
         active = [sig.scope == "all" or sig.scope == source for sig in signals]
-    table = lexicon.dispatch.get(source) if wanted is None else None
+    table = lexicon.dispatch.get(source)
     if table is None:
-        table = _dispatch(lexicon, active)
+        table = _dispatch(lexicon, active) if wanted is None else {}
     last_end = [-1] * len(signals)
     count = [0] * len(signals)
     hits: list[Hit] = []
-    for pos, key in keyed_positions(norm, table):
-        for i, match in table[key]:
+    if wanted is not None:  # a few signals on a short text (a field, one transcript turn)
+        rows = [(i, sig.prefixes, sig.positional.match) for i, sig in enumerate(signals)
+                if active[i] and sig.positional is not None]  # fmt: skip
+        pairs = [(pos, key) for pos, key in keyed_positions(norm, lexicon.by_prefix)]
+        keyed: list[tuple[int, Sequence[tuple[int, Callable[[str, int], re.Match[str] | None]]]]] = [
+            (pos, [(i, match) for i, prefixes, match in rows if key in prefixes]) for pos, key in pairs
+        ]
+    else:
+        keyed = [(pos, table[key]) for pos, key in keyed_positions(norm, table)]
+    for pos, row in keyed:
+        for i, match in row:
             if pos < last_end[i]:
                 continue
             m = match(norm, pos)
