@@ -110,13 +110,13 @@ def throughput(rules_name: str, n: int = 1500) -> None:
 def _rss_mb() -> float:
     try:
         with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
     except OSError:
         return float("nan")
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux → MiB
 
 
 def _write(path: Path, n: int) -> None:
@@ -149,7 +149,7 @@ def stream(rules_name: str, n: int) -> None:
         _write(path, n)
         size = path.stat().st_size / 1e6
         print(f"streaming: wrote {n:,} calls ({size:,.0f} MB) in {time.perf_counter() - t0:.0f} s")
-        print(f"  before qualifying: rss {_rss_mb():.0f} MB, peak {_peak_mb():.0f} MB")
+        print(f"  before qualifying: rss {_rss_mb():.0f} MiB, peak {_peak_mb():.0f} MiB")
         t0 = time.perf_counter()
         statuses: dict[str, int] = {}
         for i, call in enumerate(_iter(path), 1):
@@ -157,7 +157,7 @@ def stream(rules_name: str, n: int) -> None:
             statuses[res.status] = statuses.get(res.status, 0) + 1
             if i in (1_000, 10_000, 100_000) or i == n or i % 250_000 == 0:
                 print(
-                    f"  {i:>9,} calls: rss {_rss_mb():6.0f} MB, peak {_peak_mb():6.0f} MB, "
+                    f"  {i:>9,} calls: rss {_rss_mb():6.0f} MiB, peak {_peak_mb():6.0f} MiB, "
                     f"{i / (time.perf_counter() - t0):6.0f} calls/s (incl. JSON parsing)"
                 )
         print(f"  statuses: {statuses}")
