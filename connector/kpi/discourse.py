@@ -13,44 +13,43 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connector.kpi.queries import Scope, calls_in_scope, materialized, pairs
-from connector.kpi.sqlfn import epoch
+from connector.kpi.queries import Scope, calls_in_scope, followed_by_meeting, materialized
+from connector.kpi.sqlfn import unindexed
 from connector.store import tables as t
 
 
 def _rows(scope: Scope) -> sa.CTE:
-    """Signal rows of the calls in scope, each with a `hit` flag (1 = followed by a meeting)."""
-    ledger, where = calls_in_scope(scope, "lg")
-    calls = materialized(
-        sa.select(
-            ledger.c.pipeline,
-            ledger.c.call_id,
-            ledger.c.prospect_id,
-            ledger.c.company_id,
-            ledger.c.language,
-            epoch(ledger.c.occurred_at, scope.dialect).label("ce"),
-        ).where(*where),
-        "sig_calls",
-    )
-    p = pairs(scope, "meeting", calls, window_s=scope.window_s).subquery("sig_pairs")
-    followed = materialized(sa.select(p.c.pipeline, p.c.call_id).distinct(), "sig_followed")
+    """Signal rows of the calls in scope, each with a `hit` flag (1 = followed by a meeting).
+
+    Without `since`, every signal row of the pipeline is taken as it is (signals are recorded with the
+    decision of a call, so they never predate the ledger); with `since`, they are joined to the ledger
+    to keep only the calls in the range."""
+    followed = followed_by_meeting(scope, "sig_followed")
     sig = t.signals.alias("sg")
     hit = sa.case((followed.c.call_id.is_not(None), 1), else_=0)
+    source: Any = sig.outerjoin(
+        followed, sa.and_(followed.c.pipeline == sig.c.pipeline, followed.c.call_id == sig.c.call_id)
+    )
+    conds: list[sa.ColumnElement[bool]] = []
+    if scope.pipeline is not None:
+        conds.append(unindexed(sig.c.pipeline, scope.dialect) == scope.pipeline)  # scan, not index order
+    if scope.since is not None:
+        scoped, swhere = calls_in_scope(scope, "ls")
+        source = source.join(
+            scoped, sa.and_(scoped.c.pipeline == sig.c.pipeline, scoped.c.call_id == sig.c.call_id)
+        )
+        conds.extend(swhere)
     return materialized(
         sa.select(
             sig.c.pipeline,
             sig.c.call_id,
-            sa.func.coalesce(sig.c.language, calls.c.language, "unknown").label("language"),
+            sa.func.coalesce(sig.c.language, "unknown").label("language"),
             sig.c.signal,
             sig.c.phrase,
             hit.label("hit"),
-        ).select_from(
-            sig.join(
-                calls, sa.and_(calls.c.pipeline == sig.c.pipeline, calls.c.call_id == sig.c.call_id)
-            ).outerjoin(
-                followed, sa.and_(followed.c.pipeline == sig.c.pipeline, followed.c.call_id == sig.c.call_id)
-            )
-        ),
+        )
+        .select_from(source)
+        .where(*conds),
         "sigrows",
     )
 

@@ -42,14 +42,18 @@ class Scope:
 
 
 def calls_in_scope(
-    scope: Scope, alias: str, status: str | None = None
+    scope: Scope, alias: str, status: str | None = None, *, joined: bool = False
 ) -> tuple[Any, list[sa.ColumnElement[bool]]]:
-    """An alias of the ledger and the conditions selecting the calls in scope (optionally one status)."""
+    """An alias of the ledger and the conditions selecting the calls in scope (optionally one status).
+
+    `joined`: the ledger is looked up from outcomes (keep SQLite on the prospect index)."""
     ledger = t.ledger.alias(alias)
     where: list[sa.ColumnElement[bool]] = [ledger.c.occurred_at <= scope.until]
     if scope.pipeline is not None:
         pipeline = (
-            ledger.c.pipeline if scope.since is not None else unindexed(ledger.c.pipeline, scope.dialect)
+            ledger.c.pipeline
+            if scope.since is not None and not joined
+            else unindexed(ledger.c.pipeline, scope.dialect)
         )
         where.append(pipeline == scope.pipeline)
     if scope.since is not None:
@@ -284,17 +288,26 @@ def delay_anchors(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
 
 def followed_by_meeting(scope: Scope, name: str) -> sa.CTE:
     """Calls in scope (any status) followed by a held meeting of the same prospect/company within the
-    meeting window: distinct (pipeline, call_id). Used by the discourse analysis and shadow A/B tests."""
-    ledger, where = calls_in_scope(scope, f"{name}_l")
-    calls = materialized(
-        sa.select(
-            ledger.c.pipeline,
-            ledger.c.call_id,
-            ledger.c.prospect_id,
-            ledger.c.company_id,
-            epoch(ledger.c.occurred_at, scope.dialect).label("ce"),
-        ).where(*where, sa.or_(ledger.c.prospect_id.is_not(None), ledger.c.company_id.is_not(None))),
-        f"{name}_calls",
-    )
-    p = pairs(scope, "meeting", calls, window_s=scope.window_s).subquery(f"{name}_pairs")
-    return sa.select(p.c.pipeline, p.c.call_id).distinct().cte(name)
+    meeting window: distinct (pipeline, call_id), materialized. Driven from the meetings, each looking
+    up the calls of its prospect (company) on the ledger's index. Used by the discourse analysis and
+    the shadow A/B comparison."""
+    branches = []
+    for match in ("prospect", "company") if scope.company_outcomes else ("prospect",):
+        ledger, where = calls_in_scope(scope, f"{name}_l_{match}", joined=True)
+        out, owhere = _outcomes(scope, "meeting", f"{name}_o_{match}")
+        ce = epoch(ledger.c.occurred_at, scope.dialect)
+        oe = epoch(out.c.occurred_at, scope.dialect)
+        lpipe = unindexed(ledger.c.pipeline, scope.dialect)
+        if match == "prospect":
+            on = sa.and_(lpipe == out.c.pipeline, ledger.c.prospect_id == out.c.prospect_id)
+        else:
+            on = sa.and_(
+                lpipe == out.c.pipeline, out.c.prospect_id.is_(None), ledger.c.company_id == out.c.company_id
+            )
+        branches.append(
+            sa.select(ledger.c.pipeline, ledger.c.call_id)
+            .select_from(out.join(ledger, on))
+            .where(*where, *owhere, oe >= ce, oe - ce <= scope.window_s)
+        )
+    both = branches[0] if len(branches) == 1 else sa.union_all(*branches).subquery(f"{name}_u").select()
+    return materialized(both.distinct(), name)
