@@ -76,9 +76,10 @@
       var g = svg("g", { "class": "stage", "data-stage": st.stage, "data-count": String(st.count) });
       g.appendChild(svg("text", { x: 0, y: y + 24, "class": "bar-label" }, st.label));
       g.appendChild(svg("rect", { x: left, y: y, width: w, height: rowH - 10, rx: 4, fill: i < 3 ? "#2f6fde" : "#1f9d55" }));
-      g.appendChild(svg("text", { x: left + 8, y: y + 24, "class": "bar-count" }, num(st.count)));
+      var inside = w >= 60;
+      g.appendChild(svg("text", { x: inside ? left + 8 : left + w + 8, y: y + 24, "class": inside ? "bar-count" : "bar-count outside" }, num(st.count)));
       if (st.of_previous !== null) {
-        g.appendChild(svg("text", { x: left + w + 8, y: y + 24, "class": "bar-rate" }, pct(st.of_previous)));
+        g.appendChild(svg("text", { x: left + w + (inside ? 8 : 60), y: y + 24, "class": "bar-rate" }, pct(st.of_previous)));
       }
       s.appendChild(g);
     });
@@ -89,10 +90,10 @@
     var periods = report.periods, box = document.getElementById("trend");
     if (!periods.length) { box.appendChild(el("p", { "class": "muted" }, "no periods yet")); return; }
     var series = [["qualified_call_rate", "Qualified-call rate", "#2f6fde"], ["post_qualification_conversion", "Post-qualification conversion", "#e4572e"]];
-    var width = 760, height = 260, left = 46, right = 16, top = 16, bottom = 48;
+    var width = 760, height = 260, left = 46, right = 44, top = 16, bottom = 48;
     var maxV = 0.05;
     periods.forEach(function (p) { series.forEach(function (s) { var v = p.rates[s[0]].value; if (v !== null && v > maxV) { maxV = v; } }); });
-    maxV = Math.min(1, Math.ceil(maxV * 10) / 10);
+    maxV = Math.min(1, Math.ceil(maxV * 5) / 5);
     var n = periods.length, step = n > 1 ? (width - left - right) / (n - 1) : 0;
     function x(i) { return n > 1 ? left + i * step : (left + width - right) / 2; }
     function y(v) { return top + (height - top - bottom) * (1 - v / maxV); }
@@ -104,7 +105,7 @@
     }
     var every = Math.max(1, Math.ceil(n / 12));
     periods.forEach(function (p, i) {
-      if (i % every === 0) { s.appendChild(svg("text", { x: x(i) - 24, y: height - bottom + 18, "class": "legend" }, p.period)); }
+      if (i % every === 0) { s.appendChild(svg("text", { x: x(i), y: height - bottom + 18, "class": "legend", "text-anchor": "middle" }, p.period)); }
     });
     series.forEach(function (ser, si) {
       var d = "", pen = false;
