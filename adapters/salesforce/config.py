@@ -55,7 +55,11 @@ class Connection(BaseModel):
         le=1,
         description="Stop when the org has used this share of its daily API allowance",
     )
-    bulk_threshold: int = Field(default=10000, ge=1, description="Backfills above this size use Bulk API 2.0")
+    bulk_threshold: int = Field(
+        default=10000,
+        ge=1,
+        description="Reserved: backfills above this size are meant to use Bulk API 2.0 (not implemented yet)",
+    )
     settle_seconds: int = Field(default=0, ge=0, description="Read changes up to now minus this lag")
     max_attempts: int = Field(default=5, ge=1, le=10)
     timeout_s: float = Field(default=60.0, gt=0)
