@@ -380,3 +380,61 @@ MORE_NOTES = [
 def test_more_notes(bant: Ruleset, notes: str, expected: str) -> None:
     status, reason, _ = decide(bant, notes)
     assert f"{status}/{reason}" == expected
+
+
+MIXED_NOTES = [
+    (
+        "Budget pas un souci. DSI décide avec le DAF, tous deux partants. Démo planifiée le 14/10.",
+        "qualified/None/demo",
+    ),
+    (
+        "Pas de budget avant le T2 2027 (exercice décalé). Besoin confirmé. Relance avril.",
+        "nurture/no_budget/callback",
+    ),
+    (
+        "Le budget n'est pas encore voté mais sera validé en novembre. Elle veut une proposition pour le comité.",
+        "qualified/None/proposal",
+    ),
+    (
+        "Ne souhaite pas de démo. Trop occupé, pas le bon moment, rappeler au printemps.",
+        "nurture/bad_timing/callback",
+    ),
+    (
+        "Interested, budget approved, but wants to wait until after the holidays. Call back mid-January.",
+        "nurture/bad_timing/callback",
+    ),
+    (
+        "Says they're not the decision maker; the regional director signs. Gave me his email.",
+        "nurture/no_authority/reach_decision_maker",
+    ),
+    (
+        "Asked for pricing by email. CEO, decides alone. Urgent: auditors flagged receivables.",
+        "qualified/None/proposal",
+    ),
+    ("No answer, left voicemail.", "unreached/None/callback"),
+    ("Répondeur.", "unreached/None/callback"),
+    (
+        "Mauvais interlocuteur : c'est la DRH, pas la compta. Pas de nom donné.",
+        "disqualified/wrong_contact/none",
+    ),
+    ("Ils viennent de signer avec un concurrent (contrat 3 ans).", "disqualified/competitor_locked_in/none"),
+    ("Hung up: 'stop calling us'.", "disqualified/opted_out/none"),
+    ("Ok pour un point téléphonique jeudi avec le DAF, qui décide. Besoin fort.", "qualified/None/meeting"),
+    ("Pas de besoin pour le moment, peut-être dans un an.", "nurture/bad_timing/callback"),
+    (
+        "Very interested, but there's a hiring freeze and zero budget until 2028.",
+        "nurture/no_budget/callback",
+    ),
+]
+
+
+@pytest.mark.parametrize(("notes", "expected"), MIXED_NOTES)
+def test_status_reason_and_next_step(bant: Ruleset, notes: str, expected: str) -> None:
+    outcome = "voicemail" if "answer" in notes or "pondeur" in notes else "connected"
+    assert "/".join(str(x) for x in decide(bant, notes, outcome=outcome)) == expected
+
+
+def test_headcount_said_in_the_call_when_the_field_is_empty(bant: Ruleset) -> None:
+    notes = "Sa société fait 8 salariés, trop petit."
+    status, reason, _ = decide(bant, notes, company={"employees": None})
+    assert (status, reason) == ("disqualified", "out_of_icp")
