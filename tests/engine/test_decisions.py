@@ -392,7 +392,8 @@ MIXED_NOTES = [
         "nurture/no_budget/callback",
     ),
     (
-        "Le budget n'est pas encore voté mais sera validé en novembre. Elle veut une proposition pour le comité.",
+        "Le budget n'est pas encore voté mais sera validé en novembre. "
+        "Elle veut une proposition pour le comité.",
         "qualified/None/proposal",
     ),
     (
