@@ -42,6 +42,7 @@ log = structlog.get_logger("qualicall.pipeline")
 MAX_ATTEMPTS = 5
 LEASE_TTL = timedelta(minutes=10)
 OUTCOME_LOOKBACK = timedelta(days=365)
+OUTCOME_OVERLAP = timedelta(days=30)
 
 Qualifier = Callable[[Call, datetime], Result]
 """Decides one call at `now` (the engine, plus compliance and A/B variants when configured)."""
@@ -365,7 +366,7 @@ class Runner:
         live = self._fingerprints(live)
         known = p.store.fingerprints(p.name, [c.id for _, c, _ in live])
         decisions: list[Decision] = []
-        items: list[tuple[str, str, str, Mapping[str, Any]]] = []
+        planned: dict[str, tuple[str, str, str, Mapping[str, Any]]] = {}  # by key: one write per key
         signals: list[dict[str, Any]] = []
         audit: list[dict[str, Any]] = []
         assert p.qualifier is not None
@@ -393,7 +394,8 @@ class Runner:
                 for note in result.compliance
             )
             for kind, key, payload in plan_writes(p.mapping, record, call, result, now):
-                items.append((call.id, kind, key, payload))
+                planned.setdefault(key, (call.id, kind, key, payload))
+        items = list(planned.values())
         self.stats.planned_writes += len(items)
         if p.dry_run or not decisions:
             return []
@@ -474,6 +476,10 @@ class Runner:
         return "ok", ""
 
     def _outcomes(self, now: datetime) -> None:
+        """Read outcomes changed since the last read (minus a margin for late updates), first a year."""
+        name = f"{self.p.name}:outcomes"
+        last = self.p.store.get_cursor(name)
+        since = datetime.fromisoformat(last["read_at"]) - OUTCOME_OVERLAP if last else now - OUTCOME_LOOKBACK
         rows = (
             {
                 "kind": e.kind,
@@ -483,9 +489,10 @@ class Runner:
                 "company_id": e.company_id,
                 "amount": e.amount,
             }
-            for e in self.p.adapter.read_outcomes(now - OUTCOME_LOOKBACK)
+            for e in self.p.adapter.read_outcomes(since)
         )
         self.stats.outcomes_read = self.p.store.save_outcomes(self.p.name, rows)
+        self.p.store.set_cursor(name, {"read_at": now.isoformat()}, now)
 
 
 def run_pipeline(pipeline: Pipeline) -> RunResult:

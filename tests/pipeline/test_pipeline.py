@@ -14,6 +14,7 @@ from adapters.base import Adapter, FieldWrite, Page, RecordError, TaskCreate, Wr
 from adapters.local import LocalAdapter, LocalCRM
 from connector.errors import BudgetExhaustedError, RetriableError
 from connector.mapping import Mapping
+from connector.model import Outcome
 from connector.pipeline import Pipeline, run_pipeline
 from connector.rules import load_ruleset
 from connector.store import Store, open_store
@@ -261,3 +262,47 @@ def test_a_pipeline_held_by_another_runner_is_not_run_twice(env: Any, clock: Fak
     assert other.acquire_lease("pipeline:t", clock(), timedelta(minutes=10))
     result = run_pipeline(pipeline(adapter, store, clock))
     assert result.status == "busy" and result.stats.calls_read == 0
+
+
+def test_two_opt_outs_of_one_prospect_in_a_page_write_the_flag_once(env: Any, clock: FakeClock) -> None:
+    crm, adapter, store = env
+    calls = make_calls(2, prefix="dnc")
+    shared = calls[0].prospect.model_copy(update={"id": "p-shared"})  # type: ignore[union-attr]
+    note = "Ne me rappelez plus jamais, retirez-moi de votre liste."
+    crm.import_calls(
+        c.model_copy(update={"notes": note, "prospect": shared, "outcome": Outcome.connected}) for c in calls
+    )
+    result = run_pipeline(pipeline(adapter, store, clock))
+    assert result.status == "ok", result.message
+    assert result.stats.prospects_updated == 1
+    assert (
+        crm.call_row("dnc0000")["qualicall_reason"]
+        == crm.call_row("dnc0001")["qualicall_reason"]
+        == "opted_out"
+    )
+
+
+def test_outcomes_are_read_incrementally(env: Any, clock: FakeClock) -> None:
+    crm, adapter, store = env
+    crm.import_outcomes(
+        [
+            {
+                "kind": "meeting",
+                "id": "m1",
+                "occurred_at": "2026-11-20T10:00:00+00:00",
+                "prospect_id": "p1",
+                "company_id": None,
+                "outcome": "COMPLETED",
+            }
+        ]
+    )
+    first = run_pipeline(pipeline(adapter, store, clock))
+    assert first.stats.outcomes_read == 1
+    assert store.get_cursor("t:outcomes") == {"read_at": first.started_at.isoformat()}  # type: ignore[union-attr]
+    clock.advance(86400 * 90)
+    second = run_pipeline(pipeline(adapter, store, clock))
+    assert second.stats.outcomes_read == 1, "read again: within the overlap before the last read"
+    third = run_pipeline(pipeline(adapter, store, clock))
+    assert third.stats.outcomes_read == 0, (
+        "a meeting older than the last read minus the overlap is not read again"
+    )
