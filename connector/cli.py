@@ -17,6 +17,7 @@ Exit status: 0 success, 1 a run failed or a check did not pass, 2 invalid config
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -396,20 +397,31 @@ def setup(
     for name, ps in targets:
         ruleset = load_ruleset(ps.rules)
         vocabulary = {"status": ruleset.statuses, "reason": ruleset.reasons, "next_step": ruleset.next_steps}
+        extra: dict[str, Any] = {"out_dir": out_dir} if crm == "salesforce" else {}
         adapter = wiring.make_adapter(ps, env=os.environ)
         try:
-            kwargs: dict[str, Any] = {"apply": apply}
-            if crm == "salesforce":
-                kwargs["out_dir"] = out_dir
-            actions = module.setup(adapter, vocabulary, **kwargs)
+            out.print(
+                _actions_table(f"{name}: plan", module.setup(adapter, vocabulary, apply=False, **extra))
+            )
+            if apply:
+                out.print(
+                    _actions_table(f"{name}: applied", module.setup(adapter, vocabulary, apply=True, **extra))
+                )
+            else:
+                out.print("Nothing was changed. Run again with --apply to carry out this plan.")
         except QualicallError as exc:
             raise _fail(f"{name}: setup failed: {exc}", 1) from None
         finally:
             adapter.close()
-        table = Table("action", title=f"{name}: {'applied' if apply else 'plan (run again with --apply)'}")
-        for action in actions:
-            table.add_row(str(action))
-        out.print(table)
+
+
+def _actions_table(title: str, actions: list[Any]) -> Table:
+    """A table of setup actions (dataclasses), one column per field."""
+    columns = [f.name for f in dataclasses.fields(actions[0])] if actions else ["action"]
+    table = Table(*columns, title=title, title_justify="left")
+    for action in actions:
+        table.add_row(*(str(getattr(action, c)) for c in columns))
+    return table
 
 
 @app.command()
