@@ -48,7 +48,7 @@ def _summary(report: Mapping[str, Any]) -> Table:
 
 def _slice_table(title: str, rows: list[Mapping[str, Any]], key: str, currency: str) -> Table:
     table = Table(title=title)
-    table.add_column(key)
+    table.add_column(key, no_wrap=True)
     for column in (
         "Calls",
         "Qualified",
