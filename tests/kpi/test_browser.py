@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from connector.kpi import KpiSettings
 from connector.report import write_html
 from connector.store import Store
-from tests.kpi.builders import seed_funnel
+from connector.store import tables as t
+from tests.kpi.builders import PIPE, insert, seed_funnel
 
 pytestmark = pytest.mark.browser
 Report = Callable[..., dict[str, Any]]
@@ -73,7 +75,20 @@ def console_errors(log: str) -> list[str]:
 def test_report_renders_in_chromium(store: Store, report: Report, tmp_path: Path) -> None:
     with store.engine.begin() as conn:
         seed_funnel(conn)
+        # an A/B split and some signals, so that every section of the page is drawn
+        conn.execute(sa.update(t.ledger).where(t.ledger.c.call_id >= "c100").values(variant="B"))
+        conn.execute(sa.update(t.ledger).where(t.ledger.c.call_id < "c100").values(variant="A"))
+        signals = [("budget:met", "budget <ok>") if i < 40 else ("need:not_met", "") for i in range(80)]
+        insert(
+            conn,
+            t.signals,
+            [
+                {"pipeline": PIPE, "call_id": f"c{i:03d}", "signal": sig, "phrase": phrase, "language": "fr"}
+                for i, (sig, phrase) in enumerate(signals)
+            ],
+        )
     data = report(settings=KpiSettings(cost_per_call=3, signal_min_calls=1))
+    assert data["variants"]["mode"] == "split" and data["signals"]["by_language"]["fr"]["signals"]
     data["slices"]["rep"][0]["key"] = "</script><b id=injected>x</b>"
     write_html(data, tmp_path / "report.html")
     dom, log = render(tmp_path / "report.html", tmp_path / "profile")
@@ -91,6 +106,8 @@ def test_report_renders_in_chromium(store: Store, report: Report, tmp_path: Path
         assert shown in dom, shown
     assert 'id="injected"' not in dom and "&lt;/script&gt;&lt;b id=injected&gt;" in dom
     assert 'id="trend-chart"' in dom and 'id="rep-table"' in dom
+    assert 'id="ab-table"' in dom and "B vs A" in dom
+    assert 'id="signals-fr"' in dom and "budget &lt;ok&gt;" in dom
 
 
 def test_script_errors_are_visible(tmp_path: Path, store: Store, report: Report) -> None:

@@ -259,3 +259,17 @@ def test_discourse_lift_per_language(store: Store, report: Report) -> None:
     assert data["en"]["baseline_rate"] == 0.0 and data["en"]["signals"] == []
     # a threshold above the counts leaves nothing
     assert report(settings=KpiSettings(signal_min_calls=4))["signals"]["by_language"]["fr"]["signals"] == []
+
+
+def test_discourse_respects_since(store: Store, report: Report) -> None:
+    calls = [call("old", T0, prospect_id="p1"), call("new", T0 + 20 * DAY, prospect_id="p2")]
+    signals = [
+        {"pipeline": "main", "call_id": c, "signal": "need:met", "phrase": "", "language": "en"}
+        for c in ("old", "new")
+    ]
+    load(store, calls, [outcome("meeting", "m", T0 + 21 * DAY, prospect_id="p2")], signals=signals)
+    everything = report(settings=KpiSettings(signal_min_calls=1))["signals"]["by_language"]["en"]
+    assert (everything["calls"], everything["calls_with_meeting"]) == (2, 1)
+    recent = report(settings=KpiSettings(signal_min_calls=1), since=(T0 + 10 * DAY).replace(tzinfo=UTC))
+    block = recent["signals"]["by_language"]["en"]
+    assert (block["calls"], block["calls_with_meeting"], block["baseline_rate"]) == (1, 1, 1.0)
