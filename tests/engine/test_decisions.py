@@ -439,3 +439,70 @@ def test_headcount_said_in_the_call_when_the_field_is_empty(bant: Ruleset) -> No
     notes = "Sa société fait 8 salariés, trop petit."
     status, reason, _ = decide(bant, notes, company={"employees": None})
     assert (status, reason) == ("disqualified", "out_of_icp")
+
+
+_WHO = "CFO, decides. Real pain with late payers. "
+_QUI = "DAF, décide. Vrai besoin sur les relances. "
+DATED_ACTIONS = [
+    (_WHO + "Demo on the 15th at 2pm.", "demo"),
+    (_WHO + "We're meeting on Oct 20 at their office.", "meeting"),
+    (_WHO + "Booked a 30-min demo for next Tuesday.", "demo"),
+    (_WHO + "Sent a calendar invite for Thursday 11am (demo).", "meeting"),
+    (_WHO + "Follow-up meeting agreed for 10/22.", "meeting"),
+    (_WHO + "She wants a proposal by end of next week.", "proposal"),
+    (_WHO + "Quote to send before Friday.", "proposal"),
+    (_WHO + "Will send the proposal tomorrow, review call Monday.", "proposal"),
+    (_QUI + "Démo fixée au 14 octobre 10h.", "demo"),
+    (_QUI + "On se voit le 20/10 à Lyon.", "meeting"),
+    (_QUI + "RDV calé jeudi prochain 9h30 en visio.", "meeting"),
+    (_QUI + "Envoi de la proposition commerciale d'ici vendredi.", "proposal"),
+    (_QUI + "Devis demandé pour la semaine prochaine.", "proposal"),
+    (_QUI + "Présentation de la solution prévue le 3 novembre.", "demo"),
+    (_QUI + "Rendez-vous pris pour le mardi 13 à 14h.", "meeting"),
+]
+
+
+@pytest.mark.parametrize(("notes", "step"), DATED_ACTIONS)
+def test_dated_actions_in_notes(bant: Ruleset, notes: str, step: str) -> None:
+    res = qualify(make_call(notes), bant, NOW)
+    assert (res.status, res.next_step) == ("qualified", step)
+    assert res.follow_ups
+
+
+ACCEPTED_OFFERS = [
+    (
+        (
+            "REP: Can we do a demo next week?\n"
+            "PROSPECT: Sure, Wednesday at 10 works for me.\n"
+            "REP: Great, invite coming."
+        ),
+        "demo",
+    ),
+    ("REP: On pourrait caler une démo ?\nPROSPECT: Oui, le 12 à 15h.\nREP: Parfait.", "demo"),
+    (
+        (
+            "PROSPECT: Send me something in writing with prices.\n"
+            "REP: I'll send a proposal by Friday.\n"
+            "PROSPECT: Good."
+        ),
+        "proposal",
+    ),
+    (
+        "REP: Je vous propose qu'on fasse un point avec votre DAF.\nPROSPECT: Va pour lundi 11h.\nREP: Noté.",
+        "meeting",
+    ),
+    (
+        (
+            "REP: Would you be open to a demo?\n"
+            "PROSPECT: Yes, let's do it. How about the 21st, 3pm?\n"
+            "REP: Booked."
+        ),
+        "demo",
+    ),
+]
+
+
+@pytest.mark.parametrize(("transcript", "step"), ACCEPTED_OFFERS)
+def test_offers_accepted_in_transcripts(bant: Ruleset, transcript: str, step: str) -> None:
+    intro = "PROSPECT: I'm the CFO and I decide. We really need this.\n"
+    assert decide(bant, "", intro + transcript)[::2] == ("qualified", step)
