@@ -76,90 +76,83 @@ def _entry(
     }
 
 
-def discourse(conn: sa.Connection, scope: Scope, *, min_calls: int, top: int) -> dict[str, Any]:
-    """Per language: baseline counts and the top over- and under-represented signals and phrases."""
+def _groups(conn: sa.Connection, scope: Scope) -> list[Any]:
+    """One pass over the signal rows, one sort: per (language, signal, phrase) the phrase counts and the
+    parts of the per-signal and per-call counts (a row counts for its signal, resp. its call, only when
+    it is the first row of that (call, signal), resp. call, in key order), so that adding up the groups
+    gives distinct calls per signal and per language."""
     rows = _rows(scope)
-    per_call = (
-        sa.select(
-            rows.c.pipeline,
-            rows.c.call_id,
-            sa.func.max(rows.c.language).label("language"),
-            sa.func.max(rows.c.hit).label("hit"),
-        )
-        .group_by(rows.c.pipeline, rows.c.call_id)
-        .subquery("percall")
+    in_call = sa.func.row_number().over(
+        partition_by=(rows.c.pipeline, rows.c.call_id), order_by=(rows.c.signal, rows.c.phrase)
     )
-    base_q = sa.select(
-        sa.literal("base").label("kind"),
-        per_call.c.language,
-        sa.null().label("signal"),
-        sa.null().label("phrase"),
-        sa.func.count().label("n"),
-        sa.func.sum(per_call.c.hit).label("m"),
-    ).group_by(per_call.c.language)
-    per_signal = (
-        sa.select(
-            rows.c.pipeline,
-            rows.c.call_id,
-            sa.func.max(rows.c.language).label("language"),
-            rows.c.signal,
-            sa.func.max(rows.c.hit).label("hit"),
-        )
-        .group_by(rows.c.pipeline, rows.c.call_id, rows.c.signal)
-        .subquery("persignal")
+    in_signal = sa.func.row_number().over(
+        partition_by=(rows.c.pipeline, rows.c.call_id, rows.c.signal), order_by=rows.c.phrase
     )
-    signal_q = (
-        sa.select(
-            sa.literal("signals"),
-            per_signal.c.language,
-            per_signal.c.signal,
-            sa.null(),
-            sa.func.count(),
-            sa.func.sum(per_signal.c.hit),
-        )
-        .group_by(per_signal.c.language, per_signal.c.signal)
-        .having(sa.func.count() >= min_calls)
-    )
-    phrase_q = (
-        sa.select(
-            sa.literal("phrases"),
-            rows.c.language,
-            rows.c.signal,
-            rows.c.phrase,
-            sa.func.count(),
-            sa.func.sum(rows.c.hit),
-        )
-        .where(rows.c.phrase != "")
-        .group_by(rows.c.language, rows.c.signal, rows.c.phrase)
-        .having(sa.func.count() >= min_calls)
-    )
-    result = conn.execute(sa.union_all(base_q, signal_q, phrase_q)).all()
-    bases = {str(r.language): (int(r.n), int(r.m or 0)) for r in result if r.kind == "base"}
+    flagged = sa.select(
+        rows.c.language,
+        rows.c.signal,
+        rows.c.phrase,
+        rows.c.hit,
+        sa.case((in_call == 1, 1), else_=0).label("first_in_call"),
+        sa.case((in_signal == 1, 1), else_=0).label("first_in_signal"),
+    ).subquery("flagged")
+    f = flagged.c
+    query = sa.select(
+        f.language,
+        f.signal,
+        f.phrase,
+        sa.func.count().label("n_phrase"),
+        sa.func.sum(f.hit).label("m_phrase"),
+        sa.func.sum(f.first_in_signal).label("n_signal"),
+        sa.func.sum(f.first_in_signal * f.hit).label("m_signal"),
+        sa.func.sum(f.first_in_call).label("n_call"),
+        sa.func.sum(f.first_in_call * f.hit).label("m_call"),
+    ).group_by(f.language, f.signal, f.phrase)
+    return list(conn.execute(query).all())
+
+
+def _ranked(entries: list[dict[str, Any]], top: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    mine = [e for e in entries if e["lift"] is not None]
+    over = sorted((e for e in mine if e["lift"] > 1), key=lambda e: (-e["lift"], -e["calls"], e["signal"]))
+    under = sorted((e for e in mine if e["lift"] < 1), key=lambda e: (e["lift"], -e["calls"], e["signal"]))
+    return over[:top], under[:top]
+
+
+def discourse(conn: sa.Connection, scope: Scope, *, min_calls: int, top: int) -> dict[str, Any]:
+    """Per language: baseline counts and the top over- and under-represented signals and phrases.
+
+    The database returns one row per (language, signal, phrase); the per-signal and per-language
+    figures are sums of those groups (no row per call or per signal row reaches Python)."""
+    bases: dict[str, list[int]] = {}
+    signals: dict[tuple[str, str], list[int]] = {}
+    phrases: list[tuple[str, str, str, int, int]] = []
+    for r in _groups(conn, scope):
+        language, signal, phrase = str(r.language), str(r.signal), str(r.phrase)
+        base = bases.setdefault(language, [0, 0])
+        base[0] += int(r.n_call or 0)
+        base[1] += int(r.m_call or 0)
+        sig = signals.setdefault((language, signal), [0, 0])
+        sig[0] += int(r.n_signal or 0)
+        sig[1] += int(r.m_signal or 0)
+        if phrase and int(r.n_phrase) >= min_calls:
+            phrases.append((language, signal, phrase, int(r.n_phrase), int(r.m_phrase or 0)))
     out: dict[str, Any] = {}
-    for language, base in sorted(bases.items()):
-        out[language] = {
-            "calls": base[0],
-            "calls_with_meeting": base[1],
-            "baseline_rate": base[1] / base[0] if base[0] else None,
-            "signals": [],
-            "phrases": [],
-        }
-    for key in ("signals", "phrases"):
-        entries = [
-            _entry(str(r.language), str(r.signal), r.phrase, int(r.n), int(r.m or 0), bases[str(r.language)])
-            for r in result
-            if r.kind == key
+    for language, (calls, hits) in sorted(bases.items()):
+        base_pair = (calls, hits)
+        sig_entries = [
+            _entry(language, signal, None, n, m, base_pair)
+            for (lang, signal), (n, m) in signals.items()
+            if lang == language and n >= min_calls
         ]
-        for language, block in out.items():
-            mine = [e for e in entries if e["language"] == language and e["lift"] is not None]
-            over = sorted(
-                (e for e in mine if e["lift"] > 1), key=lambda e: (-e["lift"], -e["calls"], e["signal"])
-            )
-            under = sorted(
-                (e for e in mine if e["lift"] < 1), key=lambda e: (e["lift"], -e["calls"], e["signal"])
-            )
-            block[key] = over[:top]
-            block[f"{key}_under"] = under[:top]
+        phrase_entries = [_entry(*p, base_pair) for p in phrases if p[0] == language]
+        block: dict[str, Any] = {
+            "calls": calls,
+            "calls_with_meeting": hits,
+            "baseline_rate": hits / calls if calls else None,
+        }
+        block["signals"], block["signals_under"] = _ranked(sig_entries, top)
+        block["phrases"], block["phrases_under"] = _ranked(phrase_entries, top)
+        out[language] = block
     return {
         "min_calls": min_calls,
         "message": None if out else "no signals recorded yet",
