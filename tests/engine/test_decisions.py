@@ -506,3 +506,79 @@ ACCEPTED_OFFERS = [
 def test_offers_accepted_in_transcripts(bant: Ruleset, transcript: str, step: str) -> None:
     intro = "PROSPECT: I'm the CFO and I decide. We really need this.\n"
     assert decide(bant, "", intro + transcript)[::2] == ("qualified", step)
+
+
+HARD_TRANSCRIPTS = [
+    (
+        (
+            "REP: So budget is fine on your side?\n"
+            "PROSPECT: Actually no, we don't have anything allocated and won't this year or next.\n"
+            "REP: I see."
+        ),
+        "disqualified/no_budget",
+    ),
+    (
+        (
+            "REP: You're the one deciding, right?\n"
+            "PROSPECT: Well, I'd need to get buy-in from our managing director, he signs "
+            "everything above 5k.\n"
+            "REP: Could I meet him?\n"
+            "PROSPECT: I can ask him."
+        ),
+        "nurture/no_authority",
+    ),
+    (
+        (
+            "PROSPECT: Our fiscal year starts in April, that's when new budget lines open. "
+            "Before that, nothing.\n"
+            "REP: So let's talk in March?\n"
+            "PROSPECT: Yes, call me in March."
+        ),
+        "nurture/no_budget",
+    ),
+    (
+        (
+            "PROSPECT: We set aside about 40 grand for this. I sign. The pain is real, we chase by hand.\n"
+            "REP: Shall we book a demo?\n"
+            "PROSPECT: Yes, next Monday 9am."
+        ),
+        "qualified/None",
+    ),
+    (
+        (
+            "PROSPECT: Maybe next year. We're swamped with the ERP migration until summer.\n"
+            "REP: Understood, I'll follow up in the summer.\n"
+            "PROSPECT: OK."
+        ),
+        "nurture/bad_timing",
+    ),
+    (
+        (
+            "REP: Is this something you're looking at?\n"
+            "PROSPECT: Not at all, our collections are outsourced and it works well."
+        ),
+        "disqualified/no_need",
+    ),
+    (
+        (
+            "PROSPECT: C'est mon patron qui verra, moi je ne fais que remonter l'info.\n"
+            "REP: Je peux le joindre ?\n"
+            "PROSPECT: Je vous donne son mail."
+        ),
+        "nurture/no_authority",
+    ),
+    (
+        (
+            "PROSPECT: Le besoin est là mais pas de budget avant la clôture en juin, on verra après.\n"
+            "REP: Je vous rappelle en juillet ?\n"
+            "PROSPECT: Oui, juillet."
+        ),
+        "nurture/no_budget",
+    ),
+]
+
+
+@pytest.mark.parametrize(("transcript", "expected"), HARD_TRANSCRIPTS)
+def test_hard_transcripts(bant: Ruleset, transcript: str, expected: str) -> None:
+    status, reason, _ = decide(bant, "", transcript)
+    assert f"{status}/{reason}" == expected
