@@ -78,6 +78,8 @@ ledger = Table(
 )
 Index("ix_ledger_occurred", ledger.c.pipeline, ledger.c.occurred_at)
 Index("ix_ledger_prospect", ledger.c.prospect_id)
+Index("ix_ledger_company", ledger.c.pipeline, ledger.c.company_id)
+Index("ix_ledger_attribution", ledger.c.pipeline, ledger.c.status, ledger.c.prospect_id, ledger.c.occurred_at)
 Index("ix_ledger_phone", ledger.c.phone)
 
 outbox = Table(
@@ -142,6 +144,7 @@ outcomes = Table(
     Column("amount", Float),
 )
 Index("ix_outcomes_prospect", outcomes.c.pipeline, outcomes.c.prospect_id)
+Index("ix_outcomes_company", outcomes.c.pipeline, outcomes.c.company_id)
 
 optout_numbers = Table(
     "optout_numbers",
