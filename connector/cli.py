@@ -208,7 +208,11 @@ def _demo_report(settings: Settings, folder: Path) -> tuple[Path, str]:
     try:
         with store.engine.connect() as conn:
             report = compute_report(
-                conn, pipeline="demo", settings=settings.kpi_settings, now=datetime.now(UTC)
+                conn,
+                pipeline="demo",
+                settings=settings.kpi_settings,
+                now=datetime.now(UTC),
+                variants=settings.pipelines["demo"].ab_settings,
             )
     finally:
         store.close()
@@ -534,6 +538,7 @@ def report(
                 now=datetime.now(UTC),
                 period=period,  # type: ignore[arg-type]
                 since=datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None,
+                variants=settings.pipeline(pipeline)[0][1].ab_settings if pipeline else None,
             )
     finally:
         store.close()

@@ -268,6 +268,9 @@ def _check_pipeline(
     ab = None
     if table.get("ab") is not None:
         ab = _sub(table, "ab", f"{path}.ab", problems, _ab_model)
+        for variant in getattr(ab, "variants", {}).values():
+            if variant.rules:
+                variant.rules = str(_relative(variant.rules, base_dir))
     if crm == "local" and connection is not None:
         local_path = Path(str(connection.model_dump()["path"]))
         if not local_path.is_absolute():

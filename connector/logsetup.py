@@ -36,6 +36,11 @@ class SecretScrubber:
         return event
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """A logger on the *current* sys.stderr (it may be replaced after configuration, e.g. in tests)."""
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(level: str = "info", fmt: str = "console", secret_values: Iterable[str] = ()) -> None:
     """Configure structlog for the process (idempotent)."""
     renderer: Any = (
@@ -51,6 +56,6 @@ def configure_logging(level: str = "info", fmt: str = "console", secret_values: 
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(_LEVELS.get(level, logging.INFO)),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )
