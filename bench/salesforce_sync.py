@@ -57,8 +57,10 @@ def adapter_for(child: process.Child, max_attempts: int = 5) -> SalesforceAdapte
     return connect(connection, Mapping.load("salesforce"), env=ENV, clock=lambda: later, sleep=lambda s: None)
 
 
-def sync(n_calls: int, fault_rate: float, work: Path) -> dict[str, Any]:
-    """Run the pipeline until a run ends ok; returns fake stats, run results, peak memory, seconds."""
+def sync(n_calls: int, fault_rate: float, work: Path, *, traced: bool = True) -> dict[str, Any]:
+    """Run the pipeline until a run ends ok; returns fake stats, run results, peak memory, seconds.
+
+    `traced` measures memory with tracemalloc (which slows Python allocation-heavy code ~2x)."""
     child = process.start(n_calls, fault_rate)
     try:
         adapter = adapter_for(child)
@@ -68,10 +70,12 @@ def sync(n_calls: int, fault_rate: float, work: Path) -> dict[str, Any]:
         page_peaks: list[int] = []
 
         def on_page(_: int) -> None:
-            page_peaks.append(tracemalloc.get_traced_memory()[1])
-            tracemalloc.reset_peak()
+            if traced:
+                page_peaks.append(tracemalloc.get_traced_memory()[1])
+                tracemalloc.reset_peak()
 
-        tracemalloc.start()
+        if traced:
+            tracemalloc.start()
         started = time.perf_counter()
         for _ in range(30):
             pipeline = Pipeline(
@@ -88,8 +92,9 @@ def sync(n_calls: int, fault_rate: float, work: Path) -> dict[str, Any]:
             if runs[-1].status == "ok":
                 break
         seconds = time.perf_counter() - started
-        peak = max([tracemalloc.get_traced_memory()[1], *page_peaks])
-        tracemalloc.stop()
+        peak = max([tracemalloc.get_traced_memory()[1], *page_peaks]) if traced else 0
+        if traced:
+            tracemalloc.stop()
         stats = process.stats(child)
         pending = store.count_pending("bench")
         store.close()
@@ -203,7 +208,7 @@ def main() -> None:
             )
 
         print(f"\n== sync of {args.calls} calls with {args.faults:.0%} of requests failing ==")
-        faulty = sync(args.calls, args.faults, work)
+        faulty = sync(args.calls, args.faults, work, traced=False)
         fstats = faulty["stats"]
         print(f"runs until ok: {len(faulty['runs'])} ({', '.join(r.status for r in faulty['runs'])})")
         print(f"faults injected (counted in the fake): {fstats['faults']}  logins: {fstats['logins']}")
