@@ -82,19 +82,20 @@ def _groups(conn: sa.Connection, scope: Scope) -> list[Any]:
     it is the first row of that (call, signal), resp. call, in key order), so that adding up the groups
     gives distinct calls per signal and per language."""
     rows = _rows(scope)
-    in_call = sa.func.row_number().over(
-        partition_by=(rows.c.pipeline, rows.c.call_id), order_by=(rows.c.signal, rows.c.phrase)
-    )
-    in_signal = sa.func.row_number().over(
-        partition_by=(rows.c.pipeline, rows.c.call_id, rows.c.signal), order_by=rows.c.phrase
-    )
+    # One window (one ordering of the rows of each call, the signals' key order): the first row of a call
+    # has row number 1; the first row of a (call, signal) is the one whose predecessor in the call has
+    # another signal, or none (rows of one signal are adjacent in this order).
+    partition = (rows.c.pipeline, rows.c.call_id)
+    order = (rows.c.signal, rows.c.phrase)
+    in_call = sa.func.row_number().over(partition_by=partition, order_by=order)
+    previous = sa.func.lag(rows.c.signal).over(partition_by=partition, order_by=order)
     flagged = sa.select(
         rows.c.language,
         rows.c.signal,
         rows.c.phrase,
         rows.c.hit,
         sa.case((in_call == 1, 1), else_=0).label("first_in_call"),
-        sa.case((in_signal == 1, 1), else_=0).label("first_in_signal"),
+        sa.case((previous == rows.c.signal, 0), else_=1).label("first_in_signal"),
     ).subquery("flagged")
     f = flagged.c
     query = sa.select(

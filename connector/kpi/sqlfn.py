@@ -6,11 +6,13 @@ text "YYYY-MM-DD" on both, so group keys compare equal across backends. Weeks st
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any, Literal
 
 import sqlalchemy as sa
 
 Period = Literal["day", "week", "month"]
+_UNIXEPOCH = sqlite3.sqlite_version_info >= (3, 38, 0)
 
 
 def period_start(column: Any, period: Period, dialect: str) -> sa.ColumnElement[str]:
@@ -26,9 +28,14 @@ def period_start(column: Any, period: Period, dialect: str) -> sa.ColumnElement[
 
 
 def epoch(column: Any, dialect: str) -> sa.ColumnElement[int]:
-    """Whole seconds since 1970-01-01 of a naive-UTC timestamp (one-second resolution on both)."""
+    """Whole seconds since 1970-01-01 of a naive-UTC timestamp (one-second resolution on both).
+
+    On SQLite >= 3.38 `unixepoch(x)`: the same integer as `CAST(strftime('%s', x) AS INTEGER)` (both
+    truncate the Julian day to whole seconds), without formatting it to text and parsing it back."""
     if dialect == "postgresql":
         return sa.cast(sa.func.floor(sa.extract("epoch", column)), sa.BigInteger)
+    if _UNIXEPOCH:
+        return sa.func.unixepoch(column, type_=sa.Integer)
     return sa.cast(sa.func.strftime("%s", column), sa.Integer)
 
 

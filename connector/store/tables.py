@@ -77,7 +77,9 @@ ledger = Table(
     Column("applied_at", DateTime),
 )
 Index("ix_ledger_occurred", ledger.c.pipeline, ledger.c.occurred_at)
-Index("ix_ledger_prospect", ledger.c.prospect_id)
+# Covering for the KPI attribution lookups by prospect (calls followed by a meeting, first call of a
+# prospect): the ledger row itself is never read for them.
+Index("ix_ledger_prospect", ledger.c.prospect_id, ledger.c.pipeline, ledger.c.occurred_at, ledger.c.call_id)
 Index("ix_ledger_company", ledger.c.pipeline, ledger.c.company_id)
 Index("ix_ledger_attribution", ledger.c.pipeline, ledger.c.status, ledger.c.prospect_id, ledger.c.occurred_at)
 Index("ix_ledger_phone", ledger.c.phone)
@@ -143,7 +145,17 @@ outcomes = Table(
     Column("company_id", String(255)),
     Column("amount", Float),
 )
-Index("ix_outcomes_prospect", outcomes.c.pipeline, outcomes.c.prospect_id)
+# Covering for the KPI attribution (outcomes of a prospect by kind, with their time, id and amount).
+Index(
+    "ix_outcomes_prospect",
+    outcomes.c.pipeline,
+    outcomes.c.prospect_id,
+    outcomes.c.kind,
+    outcomes.c.occurred_at,
+    outcomes.c.id,
+    outcomes.c.company_id,
+    outcomes.c.amount,
+)
 Index("ix_outcomes_company", outcomes.c.pipeline, outcomes.c.company_id)
 
 optout_numbers = Table(

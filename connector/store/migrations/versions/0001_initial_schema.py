@@ -84,7 +84,9 @@ def upgrade() -> None:
         batch_op.create_index("ix_ledger_company", ["pipeline", "company_id"], unique=False)
         batch_op.create_index("ix_ledger_occurred", ["pipeline", "occurred_at"], unique=False)
         batch_op.create_index("ix_ledger_phone", ["phone"], unique=False)
-        batch_op.create_index("ix_ledger_prospect", ["prospect_id"], unique=False)
+        batch_op.create_index(
+            "ix_ledger_prospect", ["prospect_id", "pipeline", "occurred_at", "call_id"], unique=False
+        )
 
     op.create_table(
         "optout_numbers",
@@ -126,7 +128,11 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("outcomes", schema=None) as batch_op:
         batch_op.create_index("ix_outcomes_company", ["pipeline", "company_id"], unique=False)
-        batch_op.create_index("ix_outcomes_prospect", ["pipeline", "prospect_id"], unique=False)
+        batch_op.create_index(
+            "ix_outcomes_prospect",
+            ["pipeline", "prospect_id", "kind", "occurred_at", "id", "company_id", "amount"],
+            unique=False,
+        )
 
     op.create_table(
         "record_errors",
