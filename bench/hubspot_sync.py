@@ -148,12 +148,14 @@ def _serve(pipe: Pipe, value: Any, data: Dataset, fault_rate: float) -> None:
             pipe.send(None)
         elif command == "state":
             tasks = fake.tasks_by_key()
+            call_writes = {i: n for i, n in fake.writes.items() if i in fake.objects["calls"]}
             pipe.send(
                 {
                     "requests": dict(fake.requests),
                     "faults": dict(fake.faults),
-                    "writes": Counter(fake.writes.values()),
-                    "written_calls": len(fake.writes),
+                    "writes": Counter(call_writes.values()),
+                    "written_calls": len(call_writes),
+                    "written_contacts": len(fake.writes) - len(call_writes),
                     "unwritten": sum(
                         1
                         for o in fake.objects["calls"].values()
@@ -429,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         f"Checks: calls written {state['written_calls']}/{data.calls} "
         f"(update requests applied per call: {dict(state['writes'])}; a second one is the idempotent "
         f"re-send of a batch whose response was lost), "
+        f"contacts flagged do-not-call {state['written_contacts']}, "
         f"unwritten {lost}; tasks {state['tasks']} for {state['task_keys']} keys, "
         f"duplicates {state['duplicate_keys']}; bodies the fake rejected: {state['rejected'] or 'none'}"
     )
