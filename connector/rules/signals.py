@@ -41,6 +41,9 @@ class Signal:
     scanned: re.Pattern[str] | None
     overrides: frozenset[str] = frozenset()
     scope: str = "all"
+    parts: tuple[tuple[str, frozenset[str] | None], ...] = ()
+    """The positional patterns (regex source, in order) with every key a match of each can start at
+    (None: unbounded); at a word, only the patterns that can start there are tried (same first match)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class Lexicon:
     """Rep question signal → (signal a "yes" answer means, signal a "no" answer means)."""
     dispatch: Mapping[str, Dispatch] = field(default_factory=dict)
     """Per source ("notes", "transcript"): word key → the signals to try there (precomputed)."""
+    triggers: Mapping[str, Trigger] = field(default_factory=dict)
+    """Per source: the regex finding the keyed word starts, and (key part, next char) → the row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,8 +246,10 @@ def factor_alternations(regex: str) -> str:
     return _PLAIN_GROUP.sub(repl, regex)
 
 
-def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> bool:
-    """Collect the literal word prefixes a match of `items` must start with; False if unknowable."""
+def _starts(items: list[Any], cur: str, out: set[str], budget: list[int], full: bool = False) -> bool:
+    """Collect the literal word prefixes a match of `items` must start with; False if unknowable.
+
+    `full`: every key a match can start at (a leading optional part is not skipped)."""
     budget[0] -= 1
     if budget[0] < 0:
         return False
@@ -262,27 +269,27 @@ def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> boo
         if not cur and ch.isdigit():
             return _digit_keys(rest, out, budget)
         if ch in _WORDCH:
-            return _starts(rest, cur + ch, out, budget)
+            return _starts(rest, cur + ch, out, budget, full)
         if not cur:
             return False
         return _close(cur, items, out, budget)
     if op is _sc.SUBPATTERN:
-        return _starts(list(av[-1]) + rest, cur, out, budget)
+        return _starts(list(av[-1]) + rest, cur, out, budget, full)
     if op is _sc.BRANCH:
-        return all(_starts(list(alt) + rest, cur, out, budget) for alt in av[1])
+        return all(_starts(list(alt) + rest, cur, out, budget, full) for alt in av[1])
     if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
         lo, hi, body = av
-        if not cur and lo == 0 and rest and _ends_with_separator(list(body)):
+        if not full and not cur and lo == 0 and rest and _ends_with_separator(list(body)):
             # a leading optional part ending in a separator ("(?:une |the )?demo"): any match that
             # includes it also has a match starting after it, at a word start, so index only that.
-            return _starts(rest, cur, out, budget)
+            return _starts(rest, cur, out, budget, full)
         ok = True
-        if lo == 0 and not _starts(rest, cur, out, budget):
+        if lo == 0 and not _starts(rest, cur, out, budget, full):
             ok = False
         again = [(op, (max(lo - 1, 0), hi, body))] if hi != 1 else []
-        return _starts(list(body) + again + rest, cur, out, budget) and ok
+        return _starts(list(body) + again + rest, cur, out, budget, full) and ok
     if op in (_sc.AT, _sc.ASSERT, _sc.ASSERT_NOT):
-        return _starts(rest, cur, out, budget)
+        return _starts(rest, cur, out, budget, full)
     if op is _sc.IN:
         if not cur and all(o is _sc.CATEGORY and a is _sc.CATEGORY_DIGIT for o, a in av):
             return _digit_keys(rest, out, budget)
@@ -290,7 +297,7 @@ def _starts(items: list[Any], cur: str, out: set[str], budget: list[int]) -> boo
             return _close(cur, items, out, budget)
         chars = _small_set(av)
         if cur and chars is not None:
-            return all(_starts([(_sc.LITERAL, ord(c)), *rest], cur, out, budget) for c in sorted(chars))
+            return all(_starts([(_sc.LITERAL, ord(c)), *rest], cur, out, budget, full) for c in sorted(chars))
     return False  # a class, any-char, backreference...: the start is open
 
 
@@ -345,7 +352,7 @@ def _non_word_set(av: Any) -> bool:
     return True
 
 
-def word_prefixes(regex: str) -> frozenset[str] | None:
+def word_prefixes(regex: str, full: bool = False) -> frozenset[str] | None:
     """The set of index keys any match of `regex` starts at, or None when the start cannot be bounded.
 
     Keys: the first PREFIX_LEN characters of a word; for shorter words, the word, NUL and the first
@@ -356,7 +363,7 @@ def word_prefixes(regex: str) -> frozenset[str] | None:
     except Exception:
         return None
     out: set[str] = set()
-    if not _starts(list(parsed), "", out, [50000]) or len(out) > 20000:
+    if not _starts(list(parsed), "", out, [50000], full) or len(out) > 20000:
         return None
     return frozenset(out)
 
@@ -407,6 +414,7 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
                     sig.scanned,
                     frozenset(overrides),
                     str(scope),
+                    sig.parts,
                 )
             )
     names = {s.name for s in compiled}
@@ -452,17 +460,19 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
         {p: tuple(v) for p, v in by_prefix.items()},
         questions,
     )
+    cache: dict[tuple[int, tuple[int, ...]], Matcher] = {}
     dispatch = {
-        src: _dispatch(lexicon, [s.scope == "all" or s.scope == src for s in compiled])
+        src: _dispatch(lexicon, [s.scope == "all" or s.scope == src for s in compiled], cache)
         for src in ("notes", "transcript")
     }
-    return replace(lexicon, dispatch=dispatch)
+    return replace(lexicon, dispatch=dispatch, triggers={src: _trigger(t) for src, t in dispatch.items()})
 
 
 def _compile_signal(
     name: str, patterns: Sequence[str], macros: Mapping[str, str], path: str, problems: list[str]
 ) -> Signal | None:
     positional: list[str] = []
+    parts: list[tuple[str, frozenset[str] | None]] = []
     scanned: list[str] = []
     prefixes: set[str] = set()
     ok = True
@@ -488,6 +498,7 @@ def _compile_signal(
             scanned.append(body)
         else:
             positional.append(body)
+            parts.append((body, word_prefixes(body, full=True)))
             prefixes |= pre
     if not ok:
         return None
@@ -496,6 +507,7 @@ def _compile_signal(
         re.compile("|".join(positional)) if positional else None,
         frozenset(prefixes),
         re.compile("|".join(scanned)) if scanned else None,
+        parts=tuple(parts),
     )
 
 
@@ -531,19 +543,85 @@ class WordIndex:
         return cls(positions)
 
 
-Dispatch = Mapping[str, tuple[tuple[int, Callable[[str, int], "re.Match[str] | None"]], ...]]
+Matcher = Callable[[str, int], "re.Match[str] | None"]
+Row = tuple[tuple[int, Matcher], ...]
+Dispatch = Mapping[str, Row]
+Trigger = tuple["re.Pattern[str]", Mapping[tuple[str, ...], Row]]
+_DIGITS = "0123456789"
 
 
-def _dispatch(lexicon: Lexicon, active: Sequence[bool]) -> Dispatch:
-    """Word key → (signal index, bound `match` of its positional regex) for the active signals."""
-    out: dict[str, tuple[tuple[int, Callable[[str, int], re.Match[str] | None]], ...]] = {}
+def _matcher(sig: Signal, i: int, key: str, cache: dict[tuple[int, tuple[int, ...]], Matcher]) -> Matcher:
+    """`match` of the signal's patterns that can start at a word keyed `key` (same first match as the
+    whole alternation there: a pattern that cannot start at that word cannot win)."""
+    assert sig.positional is not None
+    subset = tuple(j for j, (_, keys) in enumerate(sig.parts) if keys is None or key in keys)
+    if not subset or len(subset) == len(sig.parts):
+        return sig.positional.match
+    found = cache.get((i, subset))
+    if found is None:
+        found = cache[(i, subset)] = re.compile("|".join(sig.parts[j][0] for j in subset)).match
+    return found
+
+
+def _dispatch(
+    lexicon: Lexicon, active: Sequence[bool], cache: dict[tuple[int, tuple[int, ...]], Matcher] | None = None
+) -> Dispatch:
+    """Word key → (signal index, bound `match` of its patterns that can start there) for the active
+    signals."""
+    memo: dict[tuple[int, tuple[int, ...]], Matcher] = {} if cache is None else cache
+    out: dict[str, Row] = {}
     for key, idxs in lexicon.by_prefix.items():
         row = tuple(
-            (i, rx.match) for i in idxs if active[i] and (rx := lexicon.signals[i].positional) is not None
+            (i, _matcher(sig, i, key, memo))
+            for i in idxs
+            if active[i] and (sig := lexicon.signals[i]).positional is not None
         )
         if row:
             out[key] = row
     return out
+
+
+def _trigger(table: Dispatch) -> Trigger:
+    """One regex finding, in one C-level scan, the word starts whose key is in `table`; it captures the
+    word's key part (its first PREFIX_LEN characters, a shorter whole word, or its first digit) and the
+    first character of the next word (empty at the end of the text). Also (key part, next char) → row."""
+    nexts: dict[str, set[str]] = {}
+    rows: dict[tuple[str, ...], Row] = {}
+    for key, row in table.items():
+        word, _, nx = key.partition("\0")
+        nexts.setdefault(word, set()).add(nx)
+        for w in _DIGITS if word == DIGIT_KEY else (word,):
+            rows[(w, nx)] = row
+
+    def leaf(word: str) -> str:
+        out = "" if word == DIGIT_KEY or len(word) >= PREFIX_LEN else "(?![a-z0-9])"
+        allowed = nexts[word]
+        if not allowed >= _NEXT_ANY:
+            chars = "".join(sorted(c for c in allowed if c))
+            alts = ([f"[{chars}]"] if chars else []) + ([r"\Z"] if "" in allowed else [])
+            out += "(?=[a-z0-9]*+[^a-z0-9]*+(?:" + "|".join(alts) + "))"
+        return out
+
+    trie: dict[str, Any] = {}
+    for word in nexts:
+        if word == DIGIT_KEY:
+            continue
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = leaf(word)
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:
+            alts.append(node[""])
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    alts = [build(trie)] if trie else []
+    if DIGIT_KEY in nexts:
+        alts.append("[0-9]" + leaf(DIGIT_KEY))
+    body = "|".join(alts) if alts else "(?!)"
+    return re.compile(r"(?<![a-z0-9])(" + body + r")(?=[a-z0-9]*+[^a-z0-9]*+([a-z0-9]?))"), rows
 
 
 def keyed_positions(norm: str, keep: Mapping[str, Any]) -> list[tuple[int, str]]:
@@ -606,9 +684,12 @@ def find_hits(
         rows = [(i, sig.prefixes, sig.positional.match) for i, sig in enumerate(signals)
                 if active[i] and sig.positional is not None]  # fmt: skip
         pairs = [(pos, key) for pos, key in keyed_positions(norm, lexicon.by_prefix)]
-        keyed: list[tuple[int, Sequence[tuple[int, Callable[[str, int], re.Match[str] | None]]]]] = [
+        keyed: list[tuple[int, Sequence[tuple[int, Matcher]]]] = [
             (pos, [(i, match) for i, prefixes, match in rows if key in prefixes]) for pos, key in pairs
         ]
+    elif (trigger := lexicon.triggers.get(source)) is not None:
+        rx, by_key = trigger
+        keyed = [(m.start(), by_key.get(m.groups(), ())) for m in rx.finditer(norm)]
     else:
         keyed = [(pos, table[key]) for pos, key in keyed_positions(norm, table)]
     for pos, row in keyed:
