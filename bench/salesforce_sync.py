@@ -154,9 +154,13 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=5_000)
     parser.add_argument("--naive", type=int, default=1_000)
     parser.add_argument("--faults", type=float, default=0.05)
+    parser.add_argument("--only", choices=("all", "faults"), default="all", help="run only the fault section")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        if args.only == "faults":
+            fault_section(args, work, None, None)
+            return
         print(f"== clean sync of {args.calls} calls (pipeline + SQLite store + Salesforce adapter) ==")
         big = sync(args.calls, 0.0, work)
         stats, n = big["stats"], args.calls
@@ -207,22 +211,27 @@ def main() -> None:
                 f"peak per page of 2,000 (MB): {' '.join(pages)}",
             )
 
-        print(f"\n== sync of {args.calls} calls with {args.faults:.0%} of requests failing ==")
-        faulty = sync(args.calls, args.faults, work, traced=False)
-        fstats = faulty["stats"]
-        print(f"runs until ok: {len(faulty['runs'])} ({', '.join(r.status for r in faulty['runs'])})")
-        print(f"faults injected (counted in the fake): {fstats['faults']}  logins: {fstats['logins']}")
-        print(
-            f"calls written: {fstats['calls_written']}/{fstats['calls']}  "
-            f"follow-ups: {fstats['follow_ups']} (clean run: {follow_ups}), unique keys: "
-            f"{fstats['follow_up_keys_unique']}  outbox pending: {faulty['pending']}"
-        )
-        lost = fstats["calls"] - fstats["calls_written"]
-        duplicated = fstats["follow_ups"] - fstats["follow_up_keys_unique"]
-        print(
-            f"lost: {lost}  duplicated: {duplicated}  "
-            f"requests: {sum(fstats['requests'].values())} (clean: {total})"
-        )
+        fault_section(args, work, follow_ups, total)
+
+
+def fault_section(args: argparse.Namespace, work: Path, follow_ups: int | None, total: int | None) -> None:
+    """The sync with injected faults, until a run ends ok; prints what was lost or duplicated."""
+    print(f"\n== sync of {args.calls} calls with {args.faults:.0%} of requests failing ==")
+    faulty = sync(args.calls, args.faults, work, traced=False)
+    fstats = faulty["stats"]
+    print(f"runs until ok: {len(faulty['runs'])} ({', '.join(r.status for r in faulty['runs'])})")
+    print(f"faults injected (counted in the fake): {fstats['faults']}  logins: {fstats['logins']}")
+    print(
+        f"calls written: {fstats['calls_written']}/{fstats['calls']}  "
+        f"follow-ups: {fstats['follow_ups']} (clean run: {follow_ups}), unique keys: "
+        f"{fstats['follow_up_keys_unique']}  outbox pending: {faulty['pending']}"
+    )
+    lost = fstats["calls"] - fstats["calls_written"]
+    duplicated = fstats["follow_ups"] - fstats["follow_up_keys_unique"]
+    print(
+        f"lost: {lost}  duplicated: {duplicated}  "
+        f"requests: {sum(fstats['requests'].values())} (clean: {total})"
+    )
 
 
 if __name__ == "__main__":
