@@ -30,9 +30,8 @@ from connector.kpi.queries import (
     CUBE_DIMENSIONS,
     Scope,
     cube,
-    delay_anchors,
     has_company_outcomes,
-    outcome_cube,
+    outcomes_and_delays,
 )
 from connector.kpi.settings import KpiSettings
 from connector.kpi.sqlfn import Period
@@ -164,8 +163,9 @@ def compute_report(
         teams=dict(settings.teams),
         company_outcomes=has_company_outcomes(conn, pipeline),
     )
-    cells = _cells(cube(conn, scope), outcome_cube(conn, scope))
-    delays = _delays(delay_anchors(conn, scope))
+    outcome_rows, delay_rows = outcomes_and_delays(conn, scope)
+    cells = _cells(cube(conn, scope), outcome_rows)
+    delays = _delays(delay_rows)
     totals = sum_counts(c for _, c in cells)
 
     today = scope.until.date()

@@ -39,9 +39,33 @@ class Counts:
     opportunity_amount: float = 0.0
 
     def add(self, other: Counts) -> None:
-        """Add `other` into self, field by field."""
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        """Add `other` into self, field by field (spelled out: called once per cube cell and slice)."""
+        self.calls_handled += other.calls_handled
+        self.connected += other.connected
+        self.qualified += other.qualified
+        self.talk_s += other.talk_s
+        self.meetings_held += other.meetings_held
+        self.qualified_with_meeting += other.qualified_with_meeting
+        self.opportunities += other.opportunities
+        self.qualified_with_opportunity += other.qualified_with_opportunity
+        self.meeting_and_opportunity += other.meeting_and_opportunity
+        self.opportunity_amount += other.opportunity_amount
+
+
+_ADDED = (
+    "calls_handled",
+    "connected",
+    "qualified",
+    "talk_s",
+    "meetings_held",
+    "qualified_with_meeting",
+    "opportunities",
+    "qualified_with_opportunity",
+    "meeting_and_opportunity",
+    "opportunity_amount",
+)
+if tuple(f.name for f in fields(Counts)) != _ADDED:  # pragma: no cover - guards `Counts.add`
+    raise RuntimeError("Counts.add must add every field of Counts")
 
 
 def rate(numerator: float, denominator: float, empty: str) -> dict[str, Any]:

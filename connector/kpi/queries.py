@@ -191,15 +191,8 @@ def _count_if(cond: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
     return sa.func.coalesce(sa.func.sum(sa.case((cond, 1), else_=0)), 0)
 
 
-def outcome_cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
-    """Attributed outcomes per cell of the cube dimensions (only cells that have some).
-
-    Columns: the six dimensions, meetings, qualified_with_meeting, opportunities,
-    qualified_with_opportunity, meeting_and_opportunity, amount.
-    """
-    calls = qualified_calls(scope, "qc")
-    meetings = attributed(scope, "meeting", calls, "att_m")
-    opps = attributed(scope, "opportunity", calls, "att_o")
+def _outcome_cube(meetings: sa.CTE, opps: sa.CTE) -> sa.Select[Any]:
+    """The attributed outcomes (`attributed` CTEs) per cell of the cube dimensions."""
     keys = [meetings.c.pipeline, meetings.c.call_id, *[meetings.c[d] for d in CUBE_DIMENSIONS]]
     okeys = [opps.c.pipeline, opps.c.call_id, *[opps.c[d] for d in CUBE_DIMENSIONS]]
     both = sa.union_all(
@@ -217,7 +210,7 @@ def outcome_cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
         .subquery("per_call")
     )
     dims = [per.c[d] for d in CUBE_DIMENSIONS]
-    query = sa.select(
+    return sa.select(
         *dims,
         sa.func.sum(per.c.m).label("meetings"),
         _count_if(per.c.m > 0).label("qualified_with_meeting"),
@@ -226,7 +219,18 @@ def outcome_cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
         _count_if(sa.and_(per.c.m > 0, per.c.o > 0)).label("meeting_and_opportunity"),
         sa.func.sum(per.c.amount).label("amount"),
     ).group_by(*dims)
-    return conn.execute(query).all()
+
+
+def outcome_cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
+    """Attributed outcomes per cell of the cube dimensions (only cells that have some).
+
+    Columns: the six dimensions, meetings, qualified_with_meeting, opportunities,
+    qualified_with_opportunity, meeting_and_opportunity, amount.
+    """
+    calls = qualified_calls(scope, "qc")
+    meetings = attributed(scope, "meeting", calls, "att_m")
+    opps = attributed(scope, "opportunity", calls, "att_o")
+    return conn.execute(_outcome_cube(meetings, opps)).all()
 
 
 def _first_call(scope: Scope, outer: Any, column: str) -> sa.ScalarSelect[Any]:
@@ -249,6 +253,11 @@ def delay_anchors(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
     returned; `metrics.percentile_from_anchors` interpolates linearly between them.
     """
     att = attributed(scope, "opportunity", qualified_calls(scope, "qd"), "att_d")
+    return conn.execute(sa.union_all(*_delay_parts(scope, att))).all()
+
+
+def _delay_parts(scope: Scope, att: sa.CTE) -> list[sa.Select[Any]]:
+    """The selects of `delay_anchors` (one per dimension) over attributed opportunities `att`."""
     first = sa.case(
         (att.c.o_prospect.is_not(None), _first_call(scope, att, "prospect")),
         else_=_first_call(scope, att, "company"),
@@ -283,7 +292,45 @@ def delay_anchors(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
         parts.append(
             sa.select(ranked.c.dim, ranked.c.key, ranked.c.n, ranked.c.rn, ranked.c.days).where(anchors)
         )
-    return conn.execute(sa.union_all(*parts)).all()
+    return parts
+
+
+_DELAY_COLUMNS = ("dim", "key", "n", "rn", "days")
+_CUBE_COLUMNS = (
+    *CUBE_DIMENSIONS,
+    "meetings",
+    "qualified_with_meeting",
+    "opportunities",
+    "qualified_with_opportunity",
+    "meeting_and_opportunity",
+    "amount",
+)
+
+
+def outcomes_and_delays(conn: sa.Connection, scope: Scope) -> tuple[list[Any], list[Any]]:
+    """`outcome_cube` and `delay_anchors` in one statement: the qualified calls are selected and the
+    opportunities attributed once for both (one scan of the ledger instead of two). The two row shapes
+    travel in one UNION ALL, each padded with NULLs for the other's columns and told apart by `part`."""
+    calls = qualified_calls(scope, "qc")
+    meetings = attributed(scope, "meeting", calls, "att_m")
+    opps = attributed(scope, "opportunity", calls, "att_o")
+    cube_rows = _outcome_cube(meetings, opps).subquery("outcome_cells")
+    branches: list[sa.Select[Any]] = [
+        sa.select(
+            sa.literal("cube").label("part"),
+            *[cube_rows.c[c] for c in _CUBE_COLUMNS],
+            *[sa.null().label(c) for c in _DELAY_COLUMNS],
+        )
+    ]
+    for part in _delay_parts(scope, opps):
+        sub = part.subquery()
+        padding: list[Any] = [sa.null() for _ in _CUBE_COLUMNS]
+        branches.append(sa.select(sa.literal("delay"), *padding, *[sub.c[c] for c in _DELAY_COLUMNS]))
+    cells: list[Any] = []
+    anchors: list[Any] = []
+    for row in conn.execute(sa.union_all(*branches)):
+        (cells if row.part == "cube" else anchors).append(row)
+    return cells, anchors
 
 
 def followed_by_meeting(scope: Scope, name: str) -> sa.CTE:
