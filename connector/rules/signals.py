@@ -64,6 +64,8 @@ class Lexicon:
     """Per source ("notes", "transcript"): word key → the signals to try there (precomputed)."""
     triggers: Mapping[str, Trigger] = field(default_factory=dict)
     """Per source: the regex finding the keyed word starts, and (key part, next char) → the row."""
+    group_kinds: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    """Regex source → `group_kinds` of it, for every signal regex (computed once)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -465,7 +467,14 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
         src: _dispatch(lexicon, [s.scope == "all" or s.scope == src for s in compiled], cache)
         for src in ("notes", "transcript")
     }
-    return replace(lexicon, dispatch=dispatch, triggers={src: _trigger(t) for src, t in dispatch.items()})
+    regexes = [rx for sig in compiled for rx in (sig.positional, sig.scanned) if rx is not None]
+    regexes += [m.__self__ for m in cache.values()]  # type: ignore[attr-defined]
+    return replace(
+        lexicon,
+        dispatch=dispatch,
+        triggers={src: _trigger(t) for src, t in dispatch.items()},
+        group_kinds={rx.pattern: group_kinds(rx) for rx in regexes},
+    )
 
 
 def _compile_signal(
@@ -582,9 +591,10 @@ def _dispatch(
 
 
 def _trigger(table: Dispatch) -> Trigger:
-    """One regex finding, in one C-level scan, the word starts whose key is in `table`; it captures the
-    word's key part (its first PREFIX_LEN characters, a shorter whole word, or its first digit) and the
-    first character of the next word (empty at the end of the text). Also (key part, next char) → row."""
+    """One regex finding, in one C-level scan of " " + text, the word starts whose key is in `table`
+    (match start = word offset in the text); it captures the word's key part (its first PREFIX_LEN
+    characters, a shorter whole word, or its first digit) and the first character of the next word
+    (empty at the end of the text). Also returns (key part, next char) → row."""
     nexts: dict[str, set[str]] = {}
     rows: dict[tuple[str, ...], Row] = {}
     for key, row in table.items():
@@ -621,7 +631,9 @@ def _trigger(table: Dispatch) -> Trigger:
     if DIGIT_KEY in nexts:
         alts.append("[0-9]" + leaf(DIGIT_KEY))
     body = "|".join(alts) if alts else "(?!)"
-    return re.compile(r"(?<![a-z0-9])(" + body + r")(?=[a-z0-9]*+[^a-z0-9]*+([a-z0-9]?))"), rows
+    # run on " " + text: the leading class (the separator before the word) lets the regex engine skip
+    # ahead in C; a match's start is then the word's offset in the text itself
+    return re.compile(r"[^a-z0-9](" + body + r")(?=[a-z0-9]*+[^a-z0-9]*+([a-z0-9]?))"), rows
 
 
 def keyed_positions(norm: str, keep: Mapping[str, Any]) -> list[tuple[int, str]]:
@@ -638,21 +650,35 @@ def keyed_positions(norm: str, keep: Mapping[str, Any]) -> list[tuple[int, str]]
     return [(pos, key) for pos, key in zip(starts, keys, strict=True) if key in keep]
 
 
-def _hit(name: str, source: str, m: re.Match[str]) -> Hit:
-    when = amount = number = kind = None
-    if m.lastindex is not None:
-        for key, val in m.groupdict().items():
-            if val is None:
-                continue
-            if key.endswith("_when"):
-                when = when or val
-            elif key.endswith("_amount"):
-                amount = amount or val
-            elif key.endswith(("_number", "_number2")):
-                number = number or val
-            elif key.endswith("_kind"):
-                kind = kind or val
-    return Hit(name, source, m.start(), m.end(), when, amount, number, kind)
+_KIND_SUFFIXES = (("_when",), ("_amount",), ("_number", "_number2"), ("_kind",))
+
+
+def group_kinds(rx: re.Pattern[str]) -> tuple[tuple[int, int], ...]:
+    """(group number, 0 when | 1 amount | 2 number | 3 kind) of the named groups `_hit` reads, in order."""
+    out: list[tuple[int, int]] = []
+    for name, idx in sorted(rx.groupindex.items(), key=lambda kv: kv[1]):
+        for code, suffixes in enumerate(_KIND_SUFFIXES):
+            if name.endswith(suffixes):
+                out.append((idx, code))
+                break
+    return tuple(out)
+
+
+def _hit(
+    name: str, source: str, m: re.Match[str], kinds: Mapping[str, tuple[tuple[int, int], ...]] | None = None
+) -> Hit:
+    if m.lastindex is None:
+        return Hit(name, source, m.start(), m.end())
+    found: list[str | None] = [None, None, None, None]
+    spec = kinds.get(m.re.pattern) if kinds is not None else None
+    if spec is None:
+        spec = group_kinds(m.re)
+    values = m.groups()
+    for idx, code in spec:
+        val = values[idx - 1]
+        if val is not None:
+            found[code] = found[code] or val
+    return Hit(name, source, m.start(), m.end(), found[0], found[1], found[2], found[3])
 
 
 def find_hits(
@@ -688,8 +714,22 @@ def find_hits(
             (pos, [(i, match) for i, prefixes, match in rows if key in prefixes]) for pos, key in pairs
         ]
     elif (trigger := lexicon.triggers.get(source)) is not None:
+        keyed = []
         rx, by_key = trigger
-        keyed = [(m.start(), by_key.get(m.groups(), ())) for m in rx.finditer(norm)]
+        get = by_key.get
+        kinds = lexicon.group_kinds
+        for mk in rx.finditer(" " + norm):  # the hot loop: same steps as below, inlined
+            pos = mk.start()
+            for i, match in get(mk.groups(), ()):
+                if pos < last_end[i]:
+                    continue
+                m = match(norm, pos)
+                if m is not None:
+                    end = m.end()
+                    if end > pos and count[i] < max_hits:
+                        hits.append(_hit(signals[i].name, source, m, kinds))
+                        last_end[i] = end
+                        count[i] += 1
     else:
         keyed = [(pos, table[key]) for pos, key in keyed_positions(norm, table)]
     for pos, row in keyed:
@@ -700,7 +740,7 @@ def find_hits(
             if m is not None:
                 end = m.end()
                 if end > pos and count[i] < max_hits:
-                    hits.append(_hit(signals[i].name, source, m))
+                    hits.append(_hit(signals[i].name, source, m, lexicon.group_kinds))
                     last_end[i] = end
                     count[i] += 1
     for i, sig in enumerate(signals):
@@ -708,7 +748,7 @@ def find_hits(
             continue
         for m in sig.scanned.finditer(norm):
             if m.end() > m.start():
-                hits.append(_hit(sig.name, source, m))
+                hits.append(_hit(sig.name, source, m, lexicon.group_kinds))
                 count[i] += 1
                 if count[i] >= max_hits:
                     break
