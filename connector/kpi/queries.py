@@ -88,7 +88,8 @@ def materialized(select: sa.Select[Any], name: str) -> sa.CTE:
 
 def qualified_calls(scope: Scope, name: str) -> sa.CTE:
     """The qualified calls in scope with what attribution needs (pipeline, call_id, prospect_id,
-    company_id, ce = epoch seconds) and their dimensions, materialized once per statement."""
+    company_id, ce = epoch seconds) and their cube dimensions, materialized once per statement. (The
+    team is derived from the rep only where needed, on the few attributed rows, not on every call.)"""
     ledger, where = calls_in_scope(scope, f"{name}_l", "qualified")
     return materialized(
         sa.select(
@@ -97,7 +98,7 @@ def qualified_calls(scope: Scope, name: str) -> sa.CTE:
             ledger.c.prospect_id,
             ledger.c.company_id,
             epoch(ledger.c.occurred_at, scope.dialect).label("ce"),
-            *[_dimension(ledger, d, scope).label(d) for d in DIMENSIONS],
+            *[_dimension(ledger, d, scope).label(d) for d in CUBE_DIMENSIONS],
         ).where(*where),
         name,
     )
@@ -157,13 +158,16 @@ def _dimension(ledger: Any, dim: str, scope: Scope) -> sa.ColumnElement[Any]:
         owner: sa.ColumnElement[Any] = ledger.c.owner
         return owner
     if dim == "team":
-        if not scope.teams:
-            return sa.null()
-        return sa.case(
-            {rep: team for rep, team in sorted(scope.teams.items())}, value=ledger.c.owner, else_=sa.null()
-        )
+        return _team(ledger.c.owner, scope)
     column: sa.ColumnElement[Any] = getattr(ledger.c, dim)
     return column
+
+
+def _team(owner: Any, scope: Scope) -> sa.ColumnElement[Any]:
+    """The team of the rep `owner` (`KpiSettings.teams`), NULL when unknown."""
+    if not scope.teams:
+        return sa.null()
+    return sa.case({rep: team for rep, team in sorted(scope.teams.items())}, value=owner, else_=sa.null())
 
 
 def cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
@@ -265,7 +269,7 @@ def _delay_parts(scope: Scope, att: sa.CTE) -> list[sa.Select[Any]]:
     delays = (
         sa.select(
             ((att.c.oe - epoch(first, scope.dialect)) / sa.literal(86400.0)).label("days"),
-            *[att.c[d] for d in DIMENSIONS],
+            *[(_team(att.c.rep, scope) if d == "team" else att.c[d]).label(d) for d in DIMENSIONS],
         )
         .where(first.is_not(None))
         .cte("delays")
