@@ -243,3 +243,39 @@ def test_champ_reads_the_same_phrasings(champ: Ruleset) -> None:
     assert decide(champ, FR_CTX + "On se fixe un point la semaine prochaine avec mon DG.") == (
         "qualified", None, "meeting",
     )  # fmt: skip
+
+
+# --- collection vocabulary is not a callback, a horizon or a refusal ----------------------------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nos clients ne paient pas avant 90 jours. On relance les clients à 30 jours. Démo jeudi.",  # payment terms
+        "Customers don't pay before 60 days and payments are delayed. Demo Thursday.",
+        "Relances à 30 jours par mail, aucune relance téléphonique. Démo jeudi.",  # dunning schedule
+        "We follow up on invoices at 45 days. Demo Thursday.",
+        "We already have a process but it's all manual. Demo Friday.",
+        "No interest charges on late invoices today. Demo Friday.",
+        "On en reparle jeudi avec le DG, démo jeudi.",  # "reparler" + a weekday is not bad timing
+    ],
+)
+def test_collection_vocabulary_does_not_push_the_call_out(bant: Ruleset, text: str) -> None:
+    assert decide(bant, "Besoin fort, je décide. " + text) == ("qualified", None, "demo")
+
+
+def test_that_works_fine_accepts_and_does_not_deny_the_need(bant: Ruleset) -> None:
+    exchange = "REP: Demo Thursday at 2?\nPROSPECT: That works fine for me."
+    assert decide(bant, "", EN_TURN + exchange) == ("qualified", None, "demo")
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("Besoin réel, relance prévue en janvier.", "bad_timing"),  # a callback of ours is still one
+        ("Interested but the project was postponed to next year.", "bad_timing"),
+        ("Need is real, rappel dans 4 mois.", "bad_timing"),
+        ("Very happy with their current tool, it works really well.", "no_need"),
+        ("We already use a tool for that and it works great.", "no_need"),
+    ],
+)
+def test_genuine_timing_and_need_signals_still_count(bant: Ruleset, text: str, reason: str) -> None:
+    assert decide(bant, text)[1] == reason
