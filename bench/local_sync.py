@@ -55,9 +55,8 @@ def main() -> None:
         crm = LocalCRM(folder / "crm.sqlite")
         began = time.perf_counter()
         crm.import_calls(synthetic_calls(args.calls))
-        print(
-            f"seeded {args.calls} calls in {time.perf_counter() - began:.1f} s; peak RSS {peak_rss_mb():.0f} MB"
-        )
+        seeded_s = time.perf_counter() - began
+        print(f"seeded {args.calls} calls in {seeded_s:.1f} s; peak RSS {peak_rss_mb():.0f} MB")
         store = open_store(f"sqlite:///{folder / 'state.sqlite'}")
         adapter = LocalAdapter(crm, Mapping.load("local"), page_size=500)
         for label in ("first sync", "second sync (no change)"):
@@ -75,9 +74,9 @@ def main() -> None:
             elapsed = time.perf_counter() - began
             s = result.stats
             print(
-                f"{label}: {result.status}, {s.calls_read} read, {s.decided} decided, {s.fields_written} fields, "
-                f"{s.tasks_created} tasks in {elapsed:.1f} s = {s.calls_read / elapsed:,.0f} calls/s; "
-                f"peak RSS {peak_rss_mb():.0f} MB"
+                f"{label}: {result.status}, {s.calls_read} read, {s.decided} decided, "
+                f"{s.fields_written} fields, {s.tasks_created} tasks in {elapsed:.1f} s = "
+                f"{s.calls_read / elapsed:,.0f} calls/s; peak RSS {peak_rss_mb():.0f} MB"
             )
         store.close()
         crm.close()

@@ -43,6 +43,7 @@ from hubspot.crm.objects.models import (
     BatchReadInputSimplePublicObjectId,
 )
 from hubspot.crm.properties.models import PropertyCreate, PropertyGroupCreate, PropertyUpdate
+
 from tests.fakes.hubspot.validate import BadRequest, parse
 
 TOKEN = "fake-hubspot-token"
