@@ -279,3 +279,28 @@ def test_that_works_fine_accepts_and_does_not_deny_the_need(bant: Ruleset) -> No
 )
 def test_genuine_timing_and_need_signals_still_count(bant: Ruleset, text: str, reason: str) -> None:
     assert decide(bant, text)[1] == reason
+
+
+# --- procedural "no need to ..." and recaps of the rep ------------------------------------------
+@pytest.mark.parametrize(
+    "exchange",
+    [
+        "REP: Demo Thursday at 2?\nPROSPECT: Sure. No need to bring slides, I don't want to wait.",
+        "REP: Jeudi 14h pour la démo, je vous envoie l'invitation.\nPROSPECT: Parfait, pas besoin de vous déplacer, en visio.",
+        "REP: So Thursday at 2 for the demo, I'll send you the invite.\nPROSPECT: Great.",
+    ],
+)
+def test_procedural_no_need_does_not_refuse_the_offer(bant: Ruleset, exchange: str) -> None:
+    assert decide(bant, "", EN_TURN + exchange) == ("qualified", None, "demo")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Pas besoin, on a déjà un outil.", "Not interested, we don't need a new tool.", "Pas de besoin."],
+)
+def test_real_no_need_still_disqualifies(bant: Ruleset, text: str) -> None:
+    assert decide(bant, text)[:2] == ("disqualified", "no_need")
+
+
+def test_thanks_for_the_demo_is_not_a_new_demo(bant: Ruleset) -> None:
+    assert "action_demo" not in signals(bant, "Thanks for the demo last week.")
