@@ -18,6 +18,7 @@ import re._parser as _sp  # type: ignore[import-not-found,unused-ignore]
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from typing import Any
 
 PREFIX_LEN = 4
@@ -755,14 +756,18 @@ def find_hits(
     return apply_overrides(lexicon, hits)
 
 
+_START_END = attrgetter("start", "end")
+
+
 def apply_overrides(lexicon: Lexicon, hits: list[Hit]) -> list[Hit]:
     """Drop every hit overlapped by a hit of a signal that overrides it."""
     if not hits:
         return hits
-    hits.sort(key=lambda h: (h.start, h.end))
+    hits.sort(key=_START_END)
     dropped: set[int] = set()
+    by_name = lexicon.by_name
     for i, h in enumerate(hits):
-        sig = lexicon.by_name.get(h.signal)
+        sig = by_name.get(h.signal)
         if sig is None or not sig.overrides:
             continue
         j = i - 1
@@ -776,4 +781,6 @@ def apply_overrides(lexicon: Lexicon, hits: list[Hit]) -> list[Hit]:
             if hits[j].signal in sig.overrides:
                 dropped.add(j)
             j += 1
+    if not dropped:
+        return hits
     return [h for i, h in enumerate(hits) if i not in dropped]

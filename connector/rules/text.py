@@ -181,16 +181,12 @@ _EN_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[a-z']+")
-_FUNCTION_WORD = re.compile(
-    r"(?<![a-z'])(?:" + "|".join(re.escape(w) for w in sorted(_FR_WORDS | _EN_WORDS)) + r")(?![a-z'])"
-)
-"""The [a-z']+ words of the text that are function words (the others are not worth extracting)."""
 
 
 def detect_language(text: str, limit: int = 4000, normalized: bool = False) -> Literal["fr", "en"]:
     """Guess French or English from the distinct function words in the first `limit` characters
     (ties → French)."""
-    words = _FUNCTION_WORD.findall(text[:limit] if normalized else normalize(text[:limit]))
+    words = _WORD.findall(text[:limit] if normalized else normalize(text[:limit]))
     fr = len(_FR_WORDS.intersection(words))
     en = len(_EN_WORDS.intersection(words))
     return "en" if en > fr else "fr"
