@@ -57,11 +57,13 @@ def adapter_for(child: process.Child, max_attempts: int = 5) -> SalesforceAdapte
     return connect(connection, Mapping.load("salesforce"), env=ENV, clock=lambda: later, sleep=lambda s: None)
 
 
-def sync(n_calls: int, fault_rate: float, work: Path, *, traced: bool = True) -> dict[str, Any]:
+def sync(
+    n_calls: int, fault_rate: float, work: Path, *, traced: bool = True, seed: int = 7
+) -> dict[str, Any]:
     """Run the pipeline until a run ends ok; returns fake stats, run results, peak memory, seconds.
 
     `traced` measures memory with tracemalloc (which slows Python allocation-heavy code ~2x)."""
-    child = process.start(n_calls, fault_rate)
+    child = process.start(n_calls, fault_rate, seed)
     try:
         adapter = adapter_for(child)
         store = open_store(f"sqlite:///{work / f'state-{n_calls}-{fault_rate}.sqlite'}")
@@ -154,6 +156,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=5_000)
     parser.add_argument("--naive", type=int, default=1_000)
     parser.add_argument("--faults", type=float, default=0.05)
+    parser.add_argument("--seed", type=int, default=7, help="seed of the injected faults")
     parser.add_argument("--only", choices=("all", "faults"), default="all", help="run only the fault section")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -217,10 +220,15 @@ def main() -> None:
 def fault_section(args: argparse.Namespace, work: Path, follow_ups: int | None, total: int | None) -> None:
     """The sync with injected faults, until a run ends ok; prints what was lost or duplicated."""
     print(f"\n== sync of {args.calls} calls with {args.faults:.0%} of requests failing ==")
-    faulty = sync(args.calls, args.faults, work, traced=False)
+    faulty = sync(args.calls, args.faults, work, traced=False, seed=args.seed)
     fstats = faulty["stats"]
     print(f"runs until ok: {len(faulty['runs'])} ({', '.join(r.status for r in faulty['runs'])})")
-    print(f"faults injected (counted in the fake): {fstats['faults']}  logins: {fstats['logins']}")
+    injected = sum(fstats["faults"].values())
+    api_requests = sum(n for k, n in fstats["requests"].items() if k != "login")
+    print(
+        f"faults injected (counted in the fake): {injected} of {api_requests} API requests "
+        f"({injected / api_requests:.1%}): {fstats['faults']}  logins: {fstats['logins']}"
+    )
     print(
         f"calls written: {fstats['calls_written']}/{fstats['calls']}  "
         f"follow-ups: {fstats['follow_ups']} (clean run: {follow_ups}), unique keys: "
