@@ -42,8 +42,8 @@ class Signal:
     scanned: re.Pattern[str] | None
     overrides: frozenset[str] = frozenset()
     scope: str = "all"
-    parts: tuple[tuple[str, frozenset[str] | None], ...] = ()
-    """The positional patterns (regex source, in order) with every key a match of each can start at
+    parts: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
+    """The positional patterns (compiled, in order) with every key a match of each can start at
     (None: unbounded); at a word, only the patterns that can start there are tried (same first match)."""
 
 
@@ -355,6 +355,22 @@ def _non_word_set(av: Any) -> bool:
     return True
 
 
+def _prefix_sets(regex: str) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """`word_prefixes(regex)` and `word_prefixes(regex, full=True)`, parsing the regex once."""
+    try:
+        parsed = list(_sp.parse(regex))
+    except Exception:
+        return None, None
+    return _keys_of(parsed, False), _keys_of(parsed, True)
+
+
+def _keys_of(parsed: list[Any], full: bool) -> frozenset[str] | None:
+    out: set[str] = set()
+    if not _starts(parsed, "", out, [50000], full) or len(out) > 20000:
+        return None
+    return frozenset(out)
+
+
 def word_prefixes(regex: str, full: bool = False) -> frozenset[str] | None:
     """The set of index keys any match of `regex` starts at, or None when the start cannot be bounded.
 
@@ -365,10 +381,7 @@ def word_prefixes(regex: str, full: bool = False) -> frozenset[str] | None:
         parsed = _sp.parse(regex)
     except Exception:
         return None
-    out: set[str] = set()
-    if not _starts(list(parsed), "", out, [50000], full) or len(out) > 20000:
-        return None
-    return frozenset(out)
+    return _keys_of(list(parsed), full)
 
 
 def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> Lexicon:
@@ -469,7 +482,7 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
         for src in ("notes", "transcript")
     }
     regexes = [rx for sig in compiled for rx in (sig.positional, sig.scanned) if rx is not None]
-    regexes += [m.__self__ for m in cache.values()]  # type: ignore[attr-defined]
+    regexes += [rx for sig in compiled for rx, _ in sig.parts]
     return replace(
         lexicon,
         dispatch=dispatch,
@@ -482,7 +495,7 @@ def _compile_signal(
     name: str, patterns: Sequence[str], macros: Mapping[str, str], path: str, problems: list[str]
 ) -> Signal | None:
     positional: list[str] = []
-    parts: list[tuple[str, frozenset[str] | None]] = []
+    parts: list[tuple[re.Pattern[str], frozenset[str] | None]] = []
     scanned: list[str] = []
     prefixes: set[str] = set()
     ok = True
@@ -498,17 +511,17 @@ def _compile_signal(
         renamed = re.sub(r"\(\?P<([a-z_][a-z0-9_]*)>", rf"(?P<p{i}_\1>", expanded)
         body = f"(?<![a-z0-9])(?:{renamed})"
         try:
-            re.compile(body)
+            rx = re.compile(body)
         except re.error as exc:
             problems.append(f"{pp}: invalid regular expression: {exc}")
             ok = False
             continue
-        pre = word_prefixes(body)
+        pre, full = _prefix_sets(body)
         if pre is None:
             scanned.append(body)
         else:
             positional.append(body)
-            parts.append((body, word_prefixes(body, full=True)))
+            parts.append((rx, full))
             prefixes |= pre
     if not ok:
         return None
@@ -567,10 +580,26 @@ def _matcher(sig: Signal, i: int, key: str, cache: dict[tuple[int, tuple[int, ..
     subset = tuple(j for j, (_, keys) in enumerate(sig.parts) if keys is None or key in keys)
     if not subset or len(subset) == len(sig.parts):
         return sig.positional.match
+    if len(subset) == 1:
+        return sig.parts[subset[0]][0].match
     found = cache.get((i, subset))
     if found is None:
-        found = cache[(i, subset)] = re.compile("|".join(sig.parts[j][0] for j in subset)).match
+        found = cache[(i, subset)] = _first_of(tuple(sig.parts[j][0].match for j in subset))
     return found
+
+
+def _first_of(matchers: tuple[Matcher, ...]) -> Matcher:
+    """The first match among `matchers`, tried in order: at one position, the first alternative of a
+    top-level alternation that matches is the alternation's match (no regex to compile at load)."""
+
+    def match(text: str, pos: int) -> re.Match[str] | None:
+        for one in matchers:
+            m = one(text, pos)
+            if m is not None:
+                return m
+        return None
+
+    return match
 
 
 def _dispatch(
