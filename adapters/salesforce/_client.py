@@ -119,6 +119,10 @@ class SalesforceClient:
             self._sf = self._login()
         return self._sf
 
+    def pause(self, seconds: float) -> None:
+        """Wait with the injected sleep (polling a Bulk API job)."""
+        self._sleep(seconds)
+
     def call(self, operation: str, fn: Callable[[Salesforce], T]) -> T:
         """Run `fn(sf)` with budget check, one re-login on INVALID_SESSION_ID, and retries."""
         retrying = Retrying(

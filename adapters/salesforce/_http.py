@@ -36,6 +36,8 @@ def endpoint_of(url: str) -> str:
         return "query-more" if len(parts) > 1 else parts[0]
     if parts[0] == "composite" and len(parts) > 1:
         return "composite/sobjects/upsert" if len(parts) > 2 else "composite/sobjects"
+    if parts[0] == "jobs" and len(parts) > 1:
+        return "/".join(parts[:2]) + {2: "", 3: "/status"}.get(len(parts), "/" + parts[-1])
     if parts[0] == "sobjects" and parts[-1] == "describe":
         return "sobjects/describe"
     return parts[0]

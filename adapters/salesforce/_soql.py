@@ -93,15 +93,25 @@ class CallQueryPlan:
         items.extend(f"Account.{f}" for f in _unique(self.account_fields) if f != "Id")
         return ", ".join(items)
 
+    def _window(self, upper: datetime) -> list[str]:
+        where = [f"({self.call_filter})", format_soql("SystemModstamp <= {upper}", upper=upper)]
+        if self.exclude_key_field:
+            where.append(f"{self.exclude_key_field} = null")
+        return where
+
+    def bulk_query(self, upper: datetime) -> str:
+        """The Bulk API 2.0 form of the first-sync window: the Task's own fields only (Bulk 2.0 has no
+        TYPEOF, ORDER BY or LIMIT; Who / Account fields are looked up by id afterwards)."""
+        items = [f for f in _unique([*ALWAYS_CALL, *self.task_fields]) if "." not in f]
+        return f"SELECT {', '.join(items)} FROM Task WHERE {' AND '.join(self._window(upper))}"
+
     def changes_query(self, upper: datetime, after: tuple[datetime, str] | None) -> str:
         """Calls changed in the closed window (after, upper], ordered by (SystemModstamp, Id).
 
         `after` = (modstamp, id) of the last record already read: later modstamps, or the same modstamp
         with a greater Id (tie-break), are selected.
         """
-        where = [f"({self.call_filter})", format_soql("SystemModstamp <= {upper}", upper=upper)]
-        if self.exclude_key_field:
-            where.append(f"{self.exclude_key_field} = null")
+        where = self._window(upper)
         if after is not None:
             where.append(
                 format_soql(
@@ -147,6 +157,14 @@ def plan_from_mapping(
         call_filter=call_filter,
         exclude_key_field=check_name(exclude_key_field, "task.key") if exclude_key_field else None,
         lead_company=dict(lead_company),
+    )
+
+
+def ids_query(sobject: str, fields: Sequence[str], ids: Sequence[str]) -> str:
+    """`fields` of the `sobject` records whose Id is in `ids` (values quoted by the formatter)."""
+    names = ", ".join(check_name(f, sobject) for f in _unique(fields))
+    return format_soql(
+        f"SELECT {names} FROM {check_name(sobject, 'sobject')} WHERE Id IN {{ids}}", ids=list(ids)
     )
 
 

@@ -2,7 +2,9 @@
 
 Reads: one SOQL query on Task per run (queryAll, so deleted calls come back with IsDeleted), paged via
 nextRecordsUrl with `Sforce-Query-Options: batchSize=<n>`; one `Page` per response page, whose cursor is
-{"modstamp": <SystemModstamp>, "id": <Id>} of its last row. Writes: sObject Collections update (≤ 200,
+{"modstamp": <SystemModstamp>, "id": <Id>} of its last row. A first sync of more than `bulk_threshold`
+calls reads through a Bulk API 2.0 queryAll job instead (see `_bulk`: unordered, cursor on the last
+page only). Writes: sObject Collections update (≤ 200,
 allOrNone false); follow-ups: sObject Collections upsert on the task key field (exactly once per key).
 Every request goes through `SalesforceClient.call` (budget, re-login, retries, error translation).
 """
@@ -24,14 +26,15 @@ from adapters.base import (
     OutcomeEvent,
     Page,
     RecordError,
+    SourceRecord,
     TaskCreate,
     WriteOutcome,
 )
-from adapters.salesforce import _soql
+from adapters.salesforce import _bulk, _soql
 from adapters.salesforce._client import SalesforceClient
 from adapters.salesforce._errors import QueryLocatorExpired
 from adapters.salesforce._records import object_of, outcome_of, task_record, to_source, update_record
-from connector.errors import CRMError, FatalError
+from connector.errors import CRMError, FatalError, RetriableError
 from connector.mapping import Mapping as FieldMapping
 from connector.mapping import parse_datetime
 
@@ -101,17 +104,24 @@ class SalesforceAdapter(Adapter):
         self.plan = plan_for(mapping)
         self.key_field = mapping.task.get("key", "Qualicall_Key__c")
         self.batch_size = client.connection.batch_size
+        self.bulk_page_rows = _bulk.BULK_PAGE_ROWS
+        self._types: dict[str, str] | None = None
 
     # -- reading ----------------------------------------------------------------------------------
     def query_pages(self, soql: str, *, include_deleted: bool = False) -> Iterator[list[dict[str, Any]]]:
         """The record lists of each response page of a query (query / queryAll + nextRecordsUrl)."""
+        for result in self.query_results(soql, include_deleted=include_deleted):
+            yield list(result.get("records") or [])
+
+    def query_results(self, soql: str, *, include_deleted: bool = False) -> Iterator[dict[str, Any]]:
+        """Each response of a query (totalSize, done, records, nextRecordsUrl), following nextRecordsUrl."""
         headers = {"Sforce-Query-Options": f"batchSize={self.batch_size}"}
         endpoint = "queryAll" if include_deleted else "query"
         result: dict[str, Any] = self.client.call(
             endpoint, lambda sf: sf.query(soql, include_deleted=include_deleted, headers=headers)
         )
         while True:
-            yield list(result.get("records") or [])
+            yield result
             next_url = result.get("nextRecordsUrl")
             if result.get("done", True) or not next_url:
                 return
@@ -133,6 +143,10 @@ class SalesforceAdapter(Adapter):
 
         When a query locator expires between pages (INVALID_QUERY_LOCATOR), the query is issued again
         from the last page's cursor (at most three times), so nothing is skipped or repeated.
+
+        A first sync (no cursor) whose first page reports more than `bulk_threshold` calls in the window
+        reads them with a Bulk API 2.0 job instead (`_bulk_pages`; unordered, cursor only on the last
+        page — see adapters/salesforce/_bulk.py).
         """
         upper = self.clock().astimezone(UTC) - timedelta(seconds=self.client.connection.settle_seconds)
         after: tuple[datetime, str] | None = None
@@ -142,7 +156,11 @@ class SalesforceAdapter(Adapter):
         while True:
             soql = self.plan.changes_query(upper.replace(microsecond=0), after)
             try:
-                for rows in self.query_pages(soql, include_deleted=True):
+                for result in self.query_results(soql, include_deleted=True):
+                    total = int(result.get("totalSize") or 0)
+                    if not cursor and after is None and total > self.client.connection.bulk_threshold:
+                        break  # a backfill: the REST locator is left to expire, the bulk job reads it all
+                    rows = list(result.get("records") or [])
                     if not rows:
                         continue
                     records = [to_source(row, self.plan) for row in rows]
@@ -152,12 +170,108 @@ class SalesforceAdapter(Adapter):
                     cursor_out = {"modstamp": str(last["SystemModstamp"]), "id": str(last["Id"])}
                     after = (parse_datetime(last["SystemModstamp"]), str(last["Id"]))
                     yield Page(records=records, cursor=cursor_out)
-                return
+                else:
+                    return
             except QueryLocatorExpired:
                 requeries += 1
                 if requeries > 3:
                     raise
                 log.info("salesforce.query_locator_expired", requery=requeries)
+                continue
+            log.info("salesforce.bulk_backfill", calls=total)
+            yield from self._bulk_pages(upper.replace(microsecond=0), cursor)
+            return
+
+    def _bulk_pages(self, upper: datetime, cursor: Cursor | None) -> Iterator[Page]:
+        """The first-sync window read by a Bulk API 2.0 queryAll job (see `_bulk`): pages of
+        `batch_size` records; every page but the last carries the incoming cursor, the last one the
+        greatest (SystemModstamp, Id) of the whole job."""
+        start: Cursor = dict(cursor or {})
+        types = self._task_types()
+        greatest: tuple[datetime, str, str] | None = None
+        pending: list[SourceRecord] | None = None
+        for rows in self._bulk_rows(self.plan.bulk_query(upper)):
+            for chunk in _bulk.chunks(rows, self.batch_size):
+                typed_rows = [_bulk.typed(row, types) for row in chunk]
+                for row in typed_rows:
+                    stamp = (
+                        parse_datetime(row["SystemModstamp"]),
+                        str(row["Id"]),
+                        str(row["SystemModstamp"]),
+                    )
+                    if greatest is None or stamp[:2] > greatest[:2]:
+                        greatest = stamp
+                self._graft_related(typed_rows)
+                if pending is not None:
+                    yield Page(records=pending, cursor=start)
+                pending = [to_source(row, self.plan) for row in typed_rows]
+        if pending is not None and greatest is not None:
+            yield Page(records=pending, cursor={"modstamp": greatest[2], "id": greatest[1]})
+
+    def _bulk_rows(self, soql: str) -> Iterator[list[dict[str, str]]]:
+        """Create the queryAll job, poll it (injected sleep), then the CSV rows of each results page."""
+        job = self.client.call("jobs/query", lambda sf: _bulk.create_query_all(sf, soql))
+        job_id = str(job["id"])
+        waited, delay = 0.0, _bulk.POLL_FIRST_S
+        while True:
+            info = self.client.call("jobs/query/status", lambda sf: _bulk.job_info(sf, job_id))
+            state = str(info.get("state") or "")
+            if state == "JobComplete":
+                break
+            if state in ("Failed", "Aborted"):
+                raise FatalError(f"Salesforce Bulk API 2.0 query job {job_id}: {state}")
+            if waited >= _bulk.POLL_GIVE_UP_S:
+                raise RetriableError(
+                    f"Salesforce Bulk API 2.0 query job {job_id} still {state} after {waited:.0f} s"
+                )
+            self.client.pause(delay)
+            waited += delay
+            delay = min(_bulk.POLL_MAX_S, delay * 2)
+        locator = ""
+        while True:
+            text, locator = self._bulk_results(job_id, locator)
+            yield _bulk.parse_csv(text)
+            if not locator:
+                return
+
+    def _bulk_results(self, job_id: str, locator: str) -> tuple[str, str]:
+        size = self.bulk_page_rows
+        return self.client.call(
+            "jobs/query/results", lambda sf: _bulk.results_page(sf, job_id, locator, size)
+        )
+
+    def _task_types(self) -> dict[str, str]:
+        """Field name → describe type of Task (types the CSV values of a bulk job)."""
+        if self._types is None:
+            fields = self.describe("Task").get("fields") or []
+            self._types = {str(f.get("name")): str(f.get("type")) for f in fields if isinstance(f, dict)}
+        return self._types
+
+    def _graft_related(self, rows: list[dict[str, Any]]) -> None:
+        """Add `Who` (Lead / Contact fields) and `Account` to bulk rows as the REST query nests them."""
+        plan = self.plan
+        if plan.lead_fields or plan.contact_fields:
+            who_ids = {str(r["WhoId"]) for r in rows if r.get("WhoId")}
+            found: dict[str, dict[str, Any]] = {}
+            for sobject, names in (("Lead", plan.lead_fields), ("Contact", plan.contact_fields)):
+                ids = sorted(i for i in who_ids if object_of(i) == sobject)
+                found.update(self._lookup(sobject, ["Id", *names], ids))
+            for row in rows:
+                row["Who"] = found.get(str(row.get("WhoId") or ""))
+        account_fields = [f for f in plan.account_fields if f != "Id"]
+        if account_fields:
+            ids = sorted({str(r["AccountId"]) for r in rows if r.get("AccountId")})
+            accounts = self._lookup("Account", ["Id", *account_fields], ids)
+            for row in rows:
+                row["Account"] = accounts.get(str(row.get("AccountId") or ""))
+
+    def _lookup(self, sobject: str, names: Sequence[str], ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        found: dict[str, dict[str, Any]] = {}
+        for chunk in _chunks(list(ids), _bulk.LOOKUP_CHUNK):
+            for rows in self.query_pages(_soql.ids_query(sobject, names, chunk)):
+                for row in rows:
+                    found[str(row["Id"])] = row
+        return found
 
     # -- writing ----------------------------------------------------------------------------------
     def apply_updates(self, writes: Sequence[FieldWrite]) -> list[WriteOutcome]:

@@ -58,7 +58,7 @@ class Connection(BaseModel):
     bulk_threshold: int = Field(
         default=10000,
         ge=1,
-        description="Reserved: backfills above this size are meant to use Bulk API 2.0 (not implemented yet)",
+        description="A first sync (no cursor) of more calls than this reads them with a Bulk API 2.0 job",
     )
     settle_seconds: int = Field(default=0, ge=0, description="Read changes up to now minus this lag")
     max_attempts: int = Field(default=5, ge=1, le=10)

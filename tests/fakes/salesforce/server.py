@@ -3,14 +3,17 @@
 It speaks the shapes simple-salesforce and the adapter use: SOAP login and OAuth token endpoint,
 versions, limits, query / queryAll with nextRecordsUrl paging (`Sforce-Query-Options: batchSize`),
 describe, single-record GET / PATCH / upsert, sObject Collections update and upsert by external id with
-per-record results; every API response carries `Sforce-Limit-Info`. Faults come from `org.faults`.
+per-record results, Bulk API 2.0 query jobs (create, status, CSV results paged by `Sforce-Locator`);
+every API response carries `Sforce-Limit-Info`. Faults come from `org.faults`.
 `GET /_fake/stats` returns the counters (requests by endpoint, faults injected) for out-of-process use.
 """
 
 from __future__ import annotations
 
 import base64
+import csv
 import html
+import io
 import json
 import re
 import secrets
@@ -19,6 +22,8 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -47,6 +52,8 @@ def endpoint_label(method: str, path: str) -> str:
         return "query-more" if len(parts) > 1 else parts[0]
     if parts[0] == "composite" and parts[1:2] == ["sobjects"]:
         return "composite/sobjects/upsert" if len(parts) > 2 else "composite/sobjects"
+    if parts[0] == "jobs" and len(parts) > 1:
+        return "/".join(parts[:2]) + {2: "", 3: "/status"}.get(len(parts), "/" + parts[-1])
     if parts[0] == "sobjects":
         if parts[-1] == "describe":
             return "describe"
@@ -65,6 +72,9 @@ class FakeSalesforce:
         self.ca_file = str(directory / "fake-salesforce-ca.pem")
         self.ca.cert_pem.write_to_path(self.ca_file)
         self.cursors: dict[str, tuple[list[dict[str, Any]], int]] = {}
+        self.bulk_jobs: dict[str, BulkJob] = {}
+        self.bulk_polls = 1
+        """Status requests a new Bulk API 2.0 job answers InProgress before JobComplete."""
         handler = type("Handler", (_Handler,), {"fake": self})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -182,6 +192,111 @@ class FakeSalesforce:
             result["nextRecordsUrl"] = f"/services/data/v{version}/query/{locator}-{offset + batch}"
         return result
 
+    # -- Bulk API 2.0 query jobs ------------------------------------------------------------------
+    def create_bulk_job(self, payload: dict[str, Any]) -> tuple[int, Any]:
+        """POST jobs/query: parse and run the query now (a snapshot), CSV rows served by /results."""
+        operation = payload.get("operation")
+        if operation not in ("query", "queryAll"):
+            return 400, _error("INVALIDJOB", f"unsupported operation {operation!r}")
+        query = parse(str(payload.get("query") or ""))
+        if query.order or query.limit is not None or any(isinstance(i, TypeOf) for i in query.select):
+            return 400, _error("INVALIDJOB", "Bulk API 2.0 queries support no TYPEOF, ORDER BY or LIMIT")
+        if query.sobject not in SCHEMA or any(
+            "." in name or name not in SCHEMA[query.sobject] for name in query.select if isinstance(name, str)
+        ):
+            return 400, _error("INVALIDJOB", "unknown sObject or field")
+        org = self.org
+        records = [
+            r
+            for r in org.records[query.sobject].values()
+            if (operation == "queryAll" or not r["IsDeleted"]) and matches(query.where, r, org.resolve)
+        ]
+        header = [str(name) for name in query.select]
+        rows = [[_csv_value(r.get(name)) for name in header] for r in records]
+        job = BulkJob(
+            "750" + secrets.token_hex(6), str(operation), query.sobject, header, rows, self.bulk_polls
+        )
+        self.bulk_jobs[job.id] = job
+        return 200, job.info("UploadComplete")
+
+    def bulk_status(self, job_id: str) -> tuple[int, Any]:
+        job = self.bulk_jobs.get(job_id)
+        if job is None:
+            return 404, _error("NOT_FOUND", "job not found")
+        if job.polls_left > 0:
+            job.polls_left -= 1
+            return 200, job.info("InProgress")
+        return 200, job.info("JobComplete")
+
+    def bulk_results(self, job_id: str, query: str) -> tuple[int, Any]:
+        job = self.bulk_jobs.get(job_id)
+        if job is None:
+            return 404, _error("NOT_FOUND", "job not found")
+        if job.polls_left > 0:
+            return 400, _error("INVALIDJOB", "job is not complete")
+        params = {k: v[0] for k, v in parse_qs(query).items()}
+        size = int(params.get("maxRecords") or 50_000)
+        locator = params.get("locator") or ""
+        offset = int(locator.removeprefix("L")) if locator else 0
+        chunk = job.rows[offset : offset + size]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(job.header)
+        writer.writerows(chunk)
+        following = offset + size
+        headers = {
+            "Sforce-Locator": f"L{following}" if following < len(job.rows) else "null",
+            "Sforce-NumberOfRecords": str(len(chunk)),
+        }
+        return 200, Raw(buffer.getvalue(), "text/csv", headers)
+
+
+@dataclass
+class BulkJob:
+    """One Bulk API 2.0 query job of the fake: its CSV header and rows, computed at creation."""
+
+    id: str
+    operation: str
+    sobject: str
+    header: list[str]
+    rows: list[list[str]]
+    polls_left: int
+
+    def info(self, state: str) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "operation": self.operation,
+            "object": self.sobject,
+            "state": state,
+            "concurrencyMode": "Parallel",
+            "contentType": "CSV",
+            "columnDelimiter": "COMMA",
+            "lineEnding": "LF",
+            "numberRecordsProcessed": len(self.rows) if state == "JobComplete" else 0,
+        }
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A non-JSON response body with its content type and extra headers."""
+
+    text: str
+    content_type: str
+    headers: dict[str, str]
+
+
+def _csv_value(value: Any) -> str:
+    """A stored value as Bulk API 2.0 CSV text (null is empty, datetimes in UTC with Z)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
 
 def _error(code: str, message: str) -> list[dict[str, Any]]:
     return [{"message": message, "errorCode": code}]
@@ -195,9 +310,14 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     def _send(self, status: int, body: Any, content_type: str = "application/json", api: bool = True) -> None:
+        extra: dict[str, str] = {}
+        if isinstance(body, Raw):
+            body, content_type, extra = body.text, body.content_type, body.headers
         data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
+        for name, value in extra.items():
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(data)))
         if api:
             org = self.fake.org
@@ -363,6 +483,13 @@ class _Handler(BaseHTTPRequestHandler):
             batch = max(200, min(2000, int(m.group(1)))) if m else 2000
             text = parse_qs(query).get("q", [""])[0]
             return 200, fake.run_query(text, parts[0] == "queryAll", batch, version)
+        if parts[:2] == ["jobs", "query"]:
+            if method == "POST" and len(parts) == 2:
+                return fake.create_bulk_job(json.loads(body or b"{}"))
+            if method == "GET" and len(parts) == 3:
+                return fake.bulk_status(parts[2])
+            if method == "GET" and len(parts) == 4 and parts[3] == "results":
+                return fake.bulk_results(parts[2], query)
         if parts[:1] == ["sobjects"] and len(parts) >= 2:
             sobject = parts[1]
             if sobject not in SCHEMA:

@@ -1,0 +1,134 @@
+"""Bulk API 2.0 backfill: a first sync above `bulk_threshold` reads the window with one queryAll job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from adapters.base import Page, SourceRecord
+from adapters.salesforce import SalesforceAdapter
+from connector.errors import FatalError
+from tests.contract.harness_salesforce import make_adapter
+from tests.contract.test_adapter_contract import make_calls
+from tests.fakes.salesforce import FakeSalesforce
+from tests.fakes.salesforce.seed import Seeder
+
+BULK = ("jobs/query", "jobs/query/status", "jobs/query/results")
+
+
+def seed_mix(seeder: Seeder) -> list[str]:
+    """Calls on Contacts with an Account, and calls on Leads (no Account, company on the Lead)."""
+    with_account = make_calls(30)
+    leads = [
+        c.model_copy(
+            update={"company": None, "prospect": c.prospect.model_copy(update={"id": f"lead{i % 7}"})}
+        )
+        for i, c in enumerate(make_calls(25, prefix="l"))
+        if c.prospect is not None
+    ]
+    return seeder.calls([*with_account, *leads])
+
+
+def pages_of(adapter: SalesforceAdapter, cursor: dict[str, Any] | None = None) -> list[Page]:
+    try:
+        return list(adapter.iter_pages(cursor))
+    finally:
+        adapter.close()
+
+
+def by_id(pages: list[Page]) -> dict[str, SourceRecord]:
+    records = [r for p in pages for r in p.records]
+    assert len(records) == len({r.id for r in records}), "a call was yielded twice"
+    return {r.id: r for r in records}
+
+
+def test_a_large_first_sync_reads_through_one_bulk_job_with_the_same_records(
+    fake: FakeSalesforce, seeder: Seeder, sleeps: list[float]
+) -> None:
+    ids = seed_mix(seeder)
+    with fake.org.lock:
+        fake.org.delete(ids[3])
+        fake.org.delete(ids[40])
+    rest = by_id(pages_of(make_adapter(fake, bulk_threshold=1_000_000)))
+    assert all(fake.org.requests[label] == 0 for label in BULK)
+
+    fake.org.requests.clear()
+    bulk_adapter = make_adapter(fake, sleeps, bulk_threshold=20)
+    bulk_adapter.bulk_page_rows = 25  # several results pages (Sforce-Locator)
+    pages = pages_of(bulk_adapter)
+    bulk = by_id(pages)
+
+    assert fake.org.requests["jobs/query"] == 1
+    assert fake.org.requests["jobs/query/status"] == 2  # InProgress once, then JobComplete
+    assert fake.org.requests["jobs/query/results"] == 3  # 55 rows by 25
+    assert fake.org.requests["query-more"] == 0
+    assert sleeps == [0.5]  # polled with the injected sleep
+    assert set(bulk) == set(rest) == set(ids)
+    assert bulk == rest  # same fields, prospect, company, associations and deletion flags
+    assert {i for i, r in bulk.items() if r.deleted} == {ids[3], ids[40]}
+    assert any(r.prospect and r.company for r in bulk.values())
+    leads = [r for r in bulk.values() if "lead" in r.associations]
+    assert leads and all(r.prospect and "Company" in r.prospect for r in leads)
+
+    greatest = max(bulk.values(), key=lambda r: (r.modified_at, r.id))
+    assert [p.cursor for p in pages[:-1]] == [{}] * (len(pages) - 1)
+    assert pages[-1].cursor["id"] == greatest.id
+    assert pages[-1].cursor["modstamp"] == greatest.fields["SystemModstamp"]
+
+
+def test_after_the_backfill_the_next_sync_is_incremental_through_rest(
+    fake: FakeSalesforce, seeder: Seeder, sleeps: list[float]
+) -> None:
+    ids = seed_mix(seeder)
+    pages = pages_of(make_adapter(fake, sleeps, bulk_threshold=10))
+    cursor = pages[-1].cursor
+    assert len(by_id(pages)) == len(ids) and fake.org.requests["jobs/query"] == 1
+
+    with fake.org.lock:
+        fake.org.update("Task", ids[5], {"Description": "rappel"})
+        fake.org.delete(ids[7])
+    new = seeder.calls(make_calls(2, prefix="n"))
+    fake.org.requests.clear()
+    later = by_id(pages_of(make_adapter(fake, sleeps, bulk_threshold=1), cursor))
+
+    assert set(later) == {ids[5], ids[7], *new}
+    assert later[ids[7]].deleted and later[ids[5]].fields["Description"] == "rappel"
+    assert all(fake.org.requests[label] == 0 for label in BULK)
+    assert fake.org.requests["queryAll"] == 1
+
+
+def test_a_small_first_sync_stays_on_rest_without_an_extra_request(
+    fake: FakeSalesforce, seeder: Seeder
+) -> None:
+    ids = seeder.calls(make_calls(12))
+    records = by_id(pages_of(make_adapter(fake, bulk_threshold=12)))
+    assert set(records) == set(ids)
+    assert fake.org.requests["queryAll"] == 1
+    assert all(fake.org.requests[label] == 0 for label in BULK)
+
+
+def test_bulk_requests_survive_faults_and_a_failed_job_is_an_error(
+    fake: FakeSalesforce, seeder: Seeder, sleeps: list[float]
+) -> None:
+    ids = seed_mix(seeder)
+    faults = fake.org.faults
+    faults.script("lost", lambda method, path: method == "POST" and "/jobs/query" in path)
+    faults.script("session", lambda method, path: path.endswith("/results"))
+    faults.script("5xx", lambda method, path: "/jobs/query/" in path and not path.endswith("/results"))
+    adapter = make_adapter(fake, sleeps, bulk_threshold=10)
+    adapter.bulk_page_rows = 20
+    records = by_id(pages_of(adapter))
+    assert set(records) == set(ids)
+    assert fake.org.requests["jobs/query"] == 2  # the first response was lost: a second job, no harm
+    assert fake.org.logins == 2 and sum(faults.injected.values()) == 3
+
+    original = fake.bulk_status
+
+    def failing(job_id: str) -> tuple[int, Any]:
+        status, info = original(job_id)
+        return status, {**info, "state": "Failed"}
+
+    fake.bulk_status = failing  # type: ignore[method-assign]
+    with pytest.raises(FatalError, match="Failed"):
+        pages_of(make_adapter(fake, sleeps, bulk_threshold=10))
