@@ -520,35 +520,35 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query.order_by(t.runs.c.id.desc()).limit(limit)).mappings()]
 
+    def _upsert_stream(self, table: sa.Table, rows: Iterable[Mapping[str, Any]], chunk: int = 1000) -> int:
+        """Upsert a stream of rows in chunks, in one transaction; return how many rows were written."""
+        count = 0
+        batch: list[Mapping[str, Any]] = []
+        with self.engine.begin() as conn:
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= chunk:
+                    self._upsert(conn, table, batch)
+                    count += len(batch)
+                    batch = []
+            self._upsert(conn, table, batch)
+        return count + len(batch)
+
     # -- outcomes ---------------------------------------------------------------------------------
     def save_outcomes(self, pipeline: str, rows: Iterable[Mapping[str, Any]]) -> int:
         """Upsert outcome events (meetings held, opportunities); return how many were saved."""
-        batch: list[dict[str, Any]] = []
-        count = 0
-        with self.engine.begin() as conn:
-            for row in rows:
-                batch.append({"pipeline": pipeline, **row, "occurred_at": utc_naive(row["occurred_at"])})
-                if len(batch) >= 500:
-                    self._upsert(conn, t.outcomes, batch)
-                    count += len(batch)
-                    batch = []
-            self._upsert(conn, t.outcomes, batch)
-        return count + len(batch)
+        return self._upsert_stream(
+            t.outcomes,
+            ({"pipeline": pipeline, **row, "occurred_at": utc_naive(row["occurred_at"])} for row in rows),
+        )
 
     # -- compliance -------------------------------------------------------------------------------
     def add_optouts(self, numbers: Iterable[str], source: str, now: datetime) -> int:
         """Add E.164 numbers to the opposition list; return how many rows were written."""
-        count = 0
-        batch: list[dict[str, Any]] = []
-        with self.engine.begin() as conn:
-            for number in numbers:
-                batch.append({"number": number, "source": source, "imported_at": utc_naive(now)})
-                if len(batch) >= 1000:
-                    self._upsert(conn, t.optout_numbers, batch)
-                    count += len(batch)
-                    batch = []
-            self._upsert(conn, t.optout_numbers, batch)
-        return count + len(batch)
+        stamp = utc_naive(now)
+        return self._upsert_stream(
+            t.optout_numbers, ({"number": n, "source": source, "imported_at": stamp} for n in numbers)
+        )
 
     def is_opted_out(self, number: str) -> bool:
         """Whether an E.164 number is on the opposition list."""
