@@ -346,7 +346,7 @@ class Runner:
         """Decide every changed call of the page and record the decisions; return the decided call ids."""
         p, now = self.p, self.p.clock()
         self.stats.pages += 1
-        live: list[tuple[SourceRecord, Call, str]] = []
+        mapped: list[tuple[SourceRecord, Call]] = []
         mapped_ok: list[str] = []
         for record in page.records:
             self.stats.calls_read += 1
@@ -361,9 +361,9 @@ class Runner:
                 log.warning("record.unmappable", pipeline=p.name, record=record.id, field=exc.field)
                 continue
             mapped_ok.append(record.id)
-            live.append((record, call, ""))
+            mapped.append((record, call))
         p.store.clear_errors(p.name, mapped_ok, "mapping")
-        live = self._fingerprints(live)
+        live = self._fingerprints(mapped)
         known = p.store.fingerprints(p.name, [c.id for _, c, _ in live])
         decisions: list[Decision] = []
         planned: dict[str, tuple[str, str, str, Mapping[str, Any]]] = {}  # by key: one write per key
@@ -404,22 +404,20 @@ class Runner:
         p.store.log_compliance(p.name, audit)
         return [d.call_id for d in decisions]
 
-    def _fingerprints(
-        self, live: list[tuple[SourceRecord, Call, str]]
-    ) -> list[tuple[SourceRecord, Call, str]]:
+    def _fingerprints(self, mapped: list[tuple[SourceRecord, Call]]) -> list[tuple[SourceRecord, Call, str]]:
         """Fingerprint each call as it was before our own writes: a do-not-call flag that Qualicall itself
         set on the prospect is not an input change (else every call of that prospect would be decided
         again because of our own write)."""
-        ours: dict[int, str] = {}
-        for index, (record, call, _) in enumerate(live):
+        flagged: dict[int, str] = {}
+        for index, (record, call) in enumerate(mapped):
             prospect_id = _prospect_crm_id(record, call)
             if call.prospect is not None and call.prospect.do_not_call and prospect_id:
-                ours[index] = dnc_key(prospect_id)
-        set_by_us = self.p.store.known_keys(self.p.name, sorted(set(ours.values())))
+                flagged[index] = dnc_key(prospect_id)
+        set_by_us = self.p.store.known_keys(self.p.name, sorted(set(flagged.values())))
         out = []
-        for index, (record, call, _) in enumerate(live):
+        for index, (record, call) in enumerate(mapped):
             seen = call
-            if ours.get(index) in set_by_us and call.prospect is not None:
+            if flagged.get(index) in set_by_us and call.prospect is not None:
                 seen = call.model_copy(
                     update={"prospect": call.prospect.model_copy(update={"do_not_call": False})}
                 )
