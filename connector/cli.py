@@ -23,6 +23,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -33,10 +34,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from connector import app as wiring
+from connector.callfile import BadLine, iter_calls
 from connector.config import Settings, load_settings
 from connector.errors import ConfigError, QualicallError
 from connector.kpi import compute_report
 from connector.logsetup import configure_logging
+from connector.model import Call
 from connector.pipeline import RunResult, run_pipeline
 from connector.report import print_report, write_exports, write_html
 
@@ -428,6 +431,16 @@ def _actions_table(title: str, actions: list[Any]) -> Table:
     return table
 
 
+def _readable_calls(path: Path, bad: list[BadLine]) -> Iterator[Call]:
+    """The calls of a file; each unreadable line is reported on stderr and appended to `bad`."""
+    for item in iter_calls(path):
+        if isinstance(item, BadLine):
+            bad.append(item)
+            err.print(f"skipped {item}", markup=False, highlight=False)
+        else:
+            yield item
+
+
 @app.command()
 def qualify(
     input: Annotated[Path, typer.Option("--input", "-i", help="Calls: .jsonl or .csv")],
@@ -445,7 +458,7 @@ def qualify(
 ) -> None:
     """Score a call file offline (backtest rules on an export before going live)."""
     from connector.backtest import result_record
-    from connector.callfile import BadLine, iter_calls, write_jsonl
+    from connector.callfile import write_jsonl
     from connector.rules import load_ruleset
     from connector.rules import qualify as engine_qualify
 
@@ -459,18 +472,13 @@ def qualify(
         raise _fail(str(exc)) from None
     moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
     counts: dict[str, int] = {}
-    bad = 0
+    bad: list[BadLine] = []
 
     def results() -> Any:
-        nonlocal bad
-        for item in iter_calls(input):
-            if isinstance(item, BadLine):
-                bad += 1
-                err.print(f"skipped {item}", markup=False, highlight=False)
-                continue
-            result = engine_qualify(item, ruleset, moment)
+        for call in _readable_calls(input, bad):
+            result = engine_qualify(call, ruleset, moment)
             counts[result.status] = counts.get(result.status, 0) + 1
-            yield result_record(item, result)
+            yield result_record(call, result)
 
     try:
         with output.open("w", encoding="utf-8") as handle:
@@ -479,7 +487,7 @@ def qualify(
         raise _fail(str(exc)) from None
     summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     out.print(
-        f"{written} calls scored with {ruleset.version} → {output} ({summary}); {bad} unreadable lines."
+        f"{written} calls scored with {ruleset.version} → {output} ({summary}); {len(bad)} unreadable lines."
     )
     if bad and not written:
         raise typer.Exit(2)
@@ -561,21 +569,11 @@ def local_import(
 ) -> None:
     """Load canonical calls into an embedded CRM (unreadable lines are listed and skipped)."""
     from adapters.local.crm import LocalCRM
-    from connector.callfile import BadLine, iter_calls
 
     bad: list[BadLine] = []
-
-    def good() -> Any:
-        for item in iter_calls(file):
-            if isinstance(item, BadLine):
-                bad.append(item)
-                err.print(f"skipped {item}", markup=False, highlight=False)
-            else:
-                yield item
-
     target = LocalCRM(crm)
     try:
-        count = target.import_calls(good())
+        count = target.import_calls(_readable_calls(file, bad))
     finally:
         target.close()
     out.print(f"imported {count} calls into {crm}; {len(bad)} unreadable lines skipped")
