@@ -8,7 +8,8 @@ the Salesforce adapter through simple-salesforce over loopback HTTPS.
 
 1. API calls per 1,000 calls, by endpoint, for a full sync of --calls calls, beside the minimum the
    limits allow for that data (query pages of 2,000 rows, changed calls / 200 per collection update,
-   follow-ups / 200 per collection upsert, one login, three outcome queries) and beside a naive
+   follow-ups / 200 per collection upsert, one login, three outcome queries: the REST-collection
+   minimum, whichever read path ran) and beside a naive
    one-record-at-a-time sync (GET the Task, its Who and its Account, PATCH the Task, upsert each
    follow-up alone) measured on --naive calls of the same data.
 2. Peak traced memory of the sync at --small and --calls calls, and per page (flat = about the same).
@@ -103,6 +104,10 @@ def sync(
         adapter.close()
         return {
             "stats": stats,
+            "adapter": {
+                "bulk_threshold": adapter.client.connection.bulk_threshold,
+                "bulk_page_rows": adapter.bulk_page_rows,
+            },
             "runs": runs,
             "peak": peak,
             "page_peaks": page_peaks,
@@ -144,6 +149,19 @@ def naive(n_calls: int) -> dict[str, Any]:
         process.stop(child)
 
 
+def read_path(stats: dict[str, Any], settings: dict[str, int]) -> str:
+    """Which read path the sync took, from the fake's counters: a Bulk API 2.0 job means bulk."""
+    requests = stats["requests"]
+    if requests.get("jobs/query"):
+        return (
+            f"bulk (first sync above bulk_threshold {settings['bulk_threshold']}: Bulk API 2.0 queryAll "
+            f"job, results pages of {settings['bulk_page_rows']} rows, Who lookups in "
+            f"{requests.get('composite', 0)} composite requests of {stats['subrequests'].get('query', 0)} "
+            "query subrequests in all)"
+        )
+    return f"rest (query / queryAll + query-more; bulk_threshold {settings['bulk_threshold']})"
+
+
 def per_thousand(count: float, calls: int) -> str:
     return f"{1000 * count / calls:8.2f}"
 
@@ -182,6 +200,7 @@ def main() -> None:
             f"largest collection: {stats['max_collection']} records"
         )
         print(f"calls written: {stats['calls_written']}/{stats['calls']}  follow-ups: {follow_ups}")
+        print(f"read path: {read_path(stats, big['adapter'])}")
         small_naive = naive(args.naive)
         naive_requests: Counter[str] = Counter(small_naive["stats"]["requests"])
         print(

@@ -4,7 +4,8 @@ Exposes `Connection` (settings), `build(connection, mapping, *, env, clock, slee
 `SalesforceAdapter`, and `setup(adapter, vocabulary, *, apply, out_dir)` for `qualicall setup
 salesforce`. Modules: `config` (settings, secrets), `_http` (the session: timeouts, CA, login redirect,
 Sforce-Limit-Info budget), `_errors` (errors as data), `_client` (login, re-login, retries), `_soql`
-(queries, quoting), `_records` (JSON ↔ contract records), `adapter`, `setup`.
+(queries, quoting), `_records` (JSON ↔ contract records), `_bulk` (Bulk API 2.0 backfill), `_composite`
+(lookups batched in Composite requests), `adapter`, `setup`.
 """
 
 from __future__ import annotations

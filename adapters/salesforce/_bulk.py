@@ -6,16 +6,28 @@ page (not from a separate `SELECT COUNT()`), so a small first sync costs no extr
 query locator is then abandoned (it expires on its own) and this module reads the same window.
 
 How: one Bulk API 2.0 query job (operation `queryAll`, so deleted calls come back with IsDeleted = true)
-on `SELECT <Task fields> FROM Task WHERE <call filter> AND SystemModstamp <= <upper> [AND <key> = null]`;
-Bulk 2.0 supports neither TYPEOF nor ORDER BY nor LIMIT, so the job selects the Task's own mapped
-fields plus WhoId / AccountId. The job is polled with the client's injected sleep (0.5 s doubling to
-10 s). Results are read one page at a time (`maxRecords`, `Sforce-Locator`); each page is CSV text, parsed
-and split into chunks of `batch_size` rows, so memory holds one result page, never the whole job. For
-each chunk the Lead / Contact (the Who) and Account fields are read by regular SOQL
-`WHERE Id IN (...)` (≤ 200 ids a query, values quoted by `format_soql`) and grafted onto the rows in the
-shape the REST query returns (`Who` with its type, `Account`), so `_records.to_source` builds the same
-SourceRecords the REST path builds. CSV values are strings: they are typed by the Task describe
-(boolean, int, double / currency / percent; "" is null; datetimes in the REST form `...+0000`).
+on `SELECT <Task fields>, Account.<field>... FROM Task WHERE <call filter> AND SystemModstamp <= <upper>
+[AND <key> = null]`. Bulk 2.0 supports child-to-parent relationship fields (dot notation) but neither
+TYPEOF nor ORDER BY nor LIMIT, so the job selects the Task's own mapped fields, WhoId / AccountId, and the
+mapped Account fields as `Account.<field>` columns (CSV header `Account.Industry`; empty when the Task has
+no Account). The job is polled with the client's injected sleep (0.5 s doubling to 10 s).
+
+Read plan, per results page (`maxRecords` = `BULK_PAGE_ROWS`, next page by `Sforce-Locator`; memory
+holds one page of CSV rows, never the whole job):
+1. the page's CSV text is parsed into rows;
+2. the Who (Lead / Contact) fields of the page's distinct WhoIds are read by REST SOQL
+   `WHERE Id IN (...)` queries (≤ `LOOKUP_CHUNK` ids each, values quoted by `format_soql`), batched
+   5 to a REST Composite request (`_composite`: one API call per request; Salesforce allows at most 5
+   query subrequests in one);
+3. the rows are turned into SourceRecords `batch_size` at a time: values typed by the describe of Task
+   (and Account, for the `Account.` columns: boolean, int, double / currency / percent; "" is null;
+   datetimes in the REST form `...+0000`), `Account.<field>` columns nested into an `Account` dict
+   (None without AccountId) and the Who record grafted as `Who`, which is the shape the REST query
+   returns, so `_records.to_source` builds the same SourceRecords the REST path builds.
+
+API calls of a backfill of N calls: the Task (and Account) describe, 1 job, its status polls,
+ceil(N / BULK_PAGE_ROWS) results pages, and per page ceil(q / 5) composite requests where
+q = ceil(distinct Lead ids / 200) + ceil(distinct Contact ids / 200).
 
 Cursor: bulk results are unordered, so no page but the last can name a safe resume point. Every page
 but the last carries the cursor the sync started from (`{}` for none: a run stopped mid-backfill starts
@@ -28,16 +40,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from simple_salesforce.api import Salesforce
 from simple_salesforce.bulk2 import Operation, _Bulk2Client
 
-BULK_PAGE_ROWS = 2_000
-"""maxRecords of one results request: the rows held in memory at a time."""
+BULK_PAGE_ROWS = 10_000
+"""maxRecords of one results request: the CSV rows held in memory at a time (and the span over which
+Who ids are deduplicated before their lookups)."""
 LOOKUP_CHUNK = 200
-"""Ids in one `WHERE Id IN (...)` lookup (keeps the GET URL far below its length limit)."""
+"""Ids in one `WHERE Id IN (...)` lookup (keeps the query URL far below its length limit)."""
 POLL_FIRST_S = 0.5
 POLL_MAX_S = 10.0
 POLL_GIVE_UP_S = 3600.0
@@ -96,7 +109,14 @@ def _value(text: str, kind: str) -> Any:
     return text
 
 
-def chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive slices of at most `size` items."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def nest(row: dict[str, Any], relation: str, id_field: str) -> None:
+    """Move the `<relation>.<field>` columns of a typed row into `row[relation]`, as the REST query
+    nests a child-to-parent relationship: {"attributes": {"type": relation}, field: value...}, or None
+    when the row's `id_field` is null (Bulk CSV leaves every column of a missing parent empty).
+    Nothing changes when the row has no such column."""
+    prefix = relation + "."
+    names = [name for name in row if name.startswith(prefix)]
+    if not names:
+        return
+    values = {name[len(prefix) :]: row.pop(name) for name in names}
+    row[relation] = {"attributes": {"type": relation}, **values} if row.get(id_field) else None

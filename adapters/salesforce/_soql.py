@@ -90,7 +90,7 @@ class CallQueryPlan:
             lead = ", ".join(_unique(["Id", *self.lead_fields]))
             contact = ", ".join(_unique(["Id", *self.contact_fields]))
             items.append(f"TYPEOF Who WHEN Lead THEN {lead} WHEN Contact THEN {contact} END")
-        items.extend(f"Account.{f}" for f in _unique(self.account_fields) if f != "Id")
+        items.extend(self.account_columns())
         return ", ".join(items)
 
     def _window(self, upper: datetime) -> list[str]:
@@ -99,10 +99,17 @@ class CallQueryPlan:
             where.append(f"{self.exclude_key_field} = null")
         return where
 
+    def account_columns(self) -> list[str]:
+        """The mapped Account fields as child-to-parent columns of the Task (`Account.<field>`)."""
+        return [f"Account.{f}" for f in _unique(self.account_fields) if f != "Id"]
+
     def bulk_query(self, upper: datetime) -> str:
-        """The Bulk API 2.0 form of the first-sync window: the Task's own fields only (Bulk 2.0 has no
-        TYPEOF, ORDER BY or LIMIT; Who / Account fields are looked up by id afterwards)."""
+        """The Bulk API 2.0 form of the first-sync window: the Task's own fields and the Account fields
+        through the child-to-parent relationship (`Account.<field>`, which Bulk 2.0 supports). Bulk 2.0
+        has no TYPEOF, ORDER BY or LIMIT, so the Who (Lead / Contact) fields are looked up by id
+        afterwards; other dotted Task fields are left out."""
         items = [f for f in _unique([*ALWAYS_CALL, *self.task_fields]) if "." not in f]
+        items.extend(self.account_columns())
         return f"SELECT {', '.join(items)} FROM Task WHERE {' AND '.join(self._window(upper))}"
 
     def changes_query(self, upper: datetime, after: tuple[datetime, str] | None) -> str:

@@ -4,15 +4,17 @@ Reads: one SOQL query on Task per run (queryAll, so deleted calls come back with
 nextRecordsUrl with `Sforce-Query-Options: batchSize=<n>`; one `Page` per response page, whose cursor is
 {"modstamp": <SystemModstamp>, "id": <Id>} of its last row. A first sync of more than `bulk_threshold`
 calls reads through a Bulk API 2.0 queryAll job instead (see `_bulk`: unordered, cursor on the last
-page only). Writes: sObject Collections update (≤ 200,
-allOrNone false); follow-ups: sObject Collections upsert on the task key field (exactly once per key).
+page only; Account fields as `Account.<field>` columns of the job, Who fields looked up per results page
+by SOQL queries batched 5 to a REST Composite request, see `_composite`). Writes: sObject Collections
+update (≤ 200, allOrNone false); follow-ups: sObject Collections upsert on the task key field (exactly
+once per key).
 Every request goes through `SalesforceClient.call` (budget, re-login, retries, error translation).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +32,7 @@ from adapters.base import (
     TaskCreate,
     WriteOutcome,
 )
-from adapters.salesforce import _bulk, _soql
+from adapters.salesforce import _bulk, _composite, _soql
 from adapters.salesforce._client import SalesforceClient
 from adapters.salesforce._errors import QueryLocatorExpired
 from adapters.salesforce._records import object_of, outcome_of, task_record, to_source, update_record
@@ -72,6 +74,12 @@ def _batches(
         seen.add(value)
     if batch:
         yield batch
+
+
+def _describe_types(describe: Mapping[str, Any]) -> dict[str, str]:
+    """Field name → type of a describe result."""
+    fields = describe.get("fields") or []
+    return {str(f.get("name")): str(f.get("type")) for f in fields if isinstance(f, dict)}
 
 
 def plan_for(mapping: FieldMapping) -> _soql.CallQueryPlan:
@@ -185,15 +193,21 @@ class SalesforceAdapter(Adapter):
     def _bulk_pages(self, upper: datetime, cursor: Cursor | None) -> Iterator[Page]:
         """The first-sync window read by a Bulk API 2.0 queryAll job (see `_bulk`): pages of
         `batch_size` records; every page but the last carries the incoming cursor, the last one the
-        greatest (SystemModstamp, Id) of the whole job."""
+        greatest (SystemModstamp, Id) of the whole job.
+
+        Per results page (≤ `bulk_page_rows` CSV rows): the Who records of its distinct WhoIds are read
+        first (`_who_records`, composite-batched lookups), then the rows are typed, nested and turned
+        into SourceRecords `batch_size` at a time, each chunk's CSV rows released as it is done."""
         start: Cursor = dict(cursor or {})
-        types = self._task_types()
+        types = self._bulk_types()
         greatest: tuple[datetime, str, str] | None = None
         pending: list[SourceRecord] | None = None
         for rows in self._bulk_rows(self.plan.bulk_query(upper)):
-            for chunk in _bulk.chunks(rows, self.batch_size):
-                typed_rows = [_bulk.typed(row, types) for row in chunk]
-                for row in typed_rows:
+            who = self._who_records({row["WhoId"] for row in rows if row.get("WhoId")})
+            while rows:
+                chunk = [self._bulk_row(row, types, who) for row in rows[: self.batch_size]]
+                del rows[: self.batch_size]
+                for row in chunk:
                     stamp = (
                         parse_datetime(row["SystemModstamp"]),
                         str(row["Id"]),
@@ -201,12 +215,22 @@ class SalesforceAdapter(Adapter):
                     )
                     if greatest is None or stamp[:2] > greatest[:2]:
                         greatest = stamp
-                self._graft_related(typed_rows)
                 if pending is not None:
                     yield Page(records=pending, cursor=start)
-                pending = [to_source(row, self.plan) for row in typed_rows]
+                pending = [to_source(row, self.plan) for row in chunk]
         if pending is not None and greatest is not None:
             yield Page(records=pending, cursor={"modstamp": greatest[2], "id": greatest[1]})
+
+    def _bulk_row(
+        self, row: Mapping[str, str], types: Mapping[str, str], who: Mapping[str, dict[str, Any]] | None
+    ) -> dict[str, Any]:
+        """One CSV row in the shape of a REST call-query row: typed values, `Account` nested from its
+        `Account.<field>` columns, `Who` from the looked-up records (when Who fields are mapped)."""
+        typed = _bulk.typed(row, types)
+        _bulk.nest(typed, "Account", "AccountId")
+        if who is not None:
+            typed["Who"] = who.get(str(typed.get("WhoId") or ""))
+        return typed
 
     def _bulk_rows(self, soql: str) -> Iterator[list[dict[str, str]]]:
         """Create the queryAll job, poll it (injected sleep), then the CSV rows of each results page."""
@@ -230,7 +254,9 @@ class SalesforceAdapter(Adapter):
         locator = ""
         while True:
             text, locator = self._bulk_results(job_id, locator)
-            yield _bulk.parse_csv(text)
+            rows = _bulk.parse_csv(text)
+            del text  # the page's rows only, not its text too, while the consumer works on them
+            yield rows
             if not locator:
                 return
 
@@ -240,38 +266,55 @@ class SalesforceAdapter(Adapter):
             "jobs/query/results", lambda sf: _bulk.results_page(sf, job_id, locator, size)
         )
 
-    def _task_types(self) -> dict[str, str]:
-        """Field name → describe type of Task (types the CSV values of a bulk job)."""
+    def _bulk_types(self) -> dict[str, str]:
+        """Column → describe type of the bulk job's columns: Task fields by name, Account fields as
+        `Account.<field>` (the Account describe is read only when Account fields are mapped)."""
         if self._types is None:
-            fields = self.describe("Task").get("fields") or []
-            self._types = {str(f.get("name")): str(f.get("type")) for f in fields if isinstance(f, dict)}
+            types = _describe_types(self.describe("Task"))
+            if self.plan.account_columns():
+                types.update(
+                    (f"Account.{name}", kind)
+                    for name, kind in _describe_types(self.describe("Account")).items()
+                )
+            self._types = types
         return self._types
 
-    def _graft_related(self, rows: list[dict[str, Any]]) -> None:
-        """Add `Who` (Lead / Contact fields) and `Account` to bulk rows as the REST query nests them."""
+    def _who_records(self, who_ids: set[str]) -> dict[str, dict[str, Any]] | None:
+        """The Lead / Contact records (REST shape, `Id` + mapped fields) of `who_ids` by id, read by
+        `WHERE Id IN (...)` queries of ≤ 200 ids batched 5 to a composite request; None when no Who
+        field is mapped (the rows then get no `Who`)."""
         plan = self.plan
-        if plan.lead_fields or plan.contact_fields:
-            who_ids = {str(r["WhoId"]) for r in rows if r.get("WhoId")}
-            found: dict[str, dict[str, Any]] = {}
-            for sobject, names in (("Lead", plan.lead_fields), ("Contact", plan.contact_fields)):
-                ids = sorted(i for i in who_ids if object_of(i) == sobject)
-                found.update(self._lookup(sobject, ["Id", *names], ids))
-            for row in rows:
-                row["Who"] = found.get(str(row.get("WhoId") or ""))
-        account_fields = [f for f in plan.account_fields if f != "Id"]
-        if account_fields:
-            ids = sorted({str(r["AccountId"]) for r in rows if r.get("AccountId")})
-            accounts = self._lookup("Account", ["Id", *account_fields], ids)
-            for row in rows:
-                row["Account"] = accounts.get(str(row.get("AccountId") or ""))
-
-    def _lookup(self, sobject: str, names: Sequence[str], ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        if not (plan.lead_fields or plan.contact_fields):
+            return None
+        queries: list[str] = []
+        for sobject, names in (("Lead", plan.lead_fields), ("Contact", plan.contact_fields)):
+            ids = sorted(i for i in who_ids if object_of(i) == sobject)
+            queries.extend(
+                _soql.ids_query(sobject, ["Id", *names], chunk) for chunk in _chunks(ids, _bulk.LOOKUP_CHUNK)
+            )
         found: dict[str, dict[str, Any]] = {}
-        for chunk in _chunks(list(ids), _bulk.LOOKUP_CHUNK):
-            for rows in self.query_pages(_soql.ids_query(sobject, names, chunk)):
-                for row in rows:
-                    found[str(row["Id"])] = row
+        for rows in self.composite_query_pages(queries):
+            for row in rows:
+                found[str(row["Id"])] = row
         return found
+
+    def composite_query_pages(self, queries: Sequence[str]) -> Iterator[list[dict[str, Any]]]:
+        """The record lists of `queries`, sent `_composite.QUERIES_PER_REQUEST` to a composite request
+        (one API call each); a result with more rows than one response holds is followed by query-more.
+        A failed subrequest is retried (transient) or raised (permanent) by `_composite.QueryBatch`."""
+        headers = {"Sforce-Query-Options": f"batchSize={self.batch_size}"}
+        for group in _chunks(list(queries), _composite.QUERIES_PER_REQUEST):
+            refs = [f"q{i}" for i in range(len(group))]
+            batch = _composite.QueryBatch(dict(zip(refs, group, strict=True)))
+            results = self.client.call(_composite.OPERATION, batch.send)
+            for ref in refs:
+                result = results[ref]
+                while True:
+                    yield list(result.get("records") or [])
+                    next_url = result.get("nextRecordsUrl")
+                    if result.get("done", True) or not next_url:
+                        break
+                    result = self._query_more(str(next_url), headers)
 
     # -- writing ----------------------------------------------------------------------------------
     def apply_updates(self, writes: Sequence[FieldWrite]) -> list[WriteOutcome]:

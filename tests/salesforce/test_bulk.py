@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from adapters.base import Page, SourceRecord
-from adapters.salesforce import SalesforceAdapter
+from adapters.salesforce import SalesforceAdapter, _bulk
 from connector.errors import FatalError
 from tests.contract.harness_salesforce import make_adapter
 from tests.contract.test_adapter_contract import make_calls
@@ -63,6 +63,12 @@ def test_a_large_first_sync_reads_through_one_bulk_job_with_the_same_records(
     assert fake.org.requests["jobs/query/status"] == 2  # InProgress once, then JobComplete
     assert fake.org.requests["jobs/query/results"] == 3  # 55 rows by 25
     assert fake.org.requests["query-more"] == 0
+    # Who lookups: one composite request per results page (its Lead and Contact queries), no REST query;
+    # no Account lookup at all (the job selects Account.<field> columns)
+    assert fake.org.requests["query"] == 0
+    assert fake.org.requests["composite"] == 3
+    assert fake.org.subrequests == {"query": 4}  # page 1: Contacts; 2: Contacts + Leads; 3: Leads
+    assert fake.org.requests["describe"] == 2  # Task and Account column types
     assert sleeps == [0.5]  # polled with the injected sleep
     assert set(bulk) == set(rest) == set(ids)
     assert bulk == rest  # same fields, prospect, company, associations and deletion flags
@@ -132,3 +138,37 @@ def test_bulk_requests_survive_faults_and_a_failed_job_is_an_error(
     fake.bulk_status = failing  # type: ignore[method-assign]
     with pytest.raises(FatalError, match="Failed"):
         pages_of(make_adapter(fake, sleeps, bulk_threshold=10))
+
+
+def test_the_bulk_job_answers_account_columns_as_salesforce_does(
+    fake: FakeSalesforce, seeder: Seeder
+) -> None:
+    seed_mix(seeder)
+    status, job = fake.create_bulk_job(
+        {"operation": "queryAll", "query": "SELECT Id, AccountId, Account.Industry FROM Task"}
+    )
+    assert status == 200
+    fake.bulk_status(job["id"])
+    _, page = fake.bulk_results(job["id"], "")
+    rows = _bulk.parse_csv(page.text)
+    assert page.text.splitlines()[0] == "Id,AccountId,Account.Industry"
+    assert {r["Account.Industry"] for r in rows if r["AccountId"]} == {"Software"}
+    assert {r["Account.Industry"] for r in rows if not r["AccountId"]} == {""}  # Leads: no Account
+    unknown = fake.create_bulk_job({"operation": "queryAll", "query": "SELECT Id, Account.Nope FROM Task"})
+    assert unknown[0] == 400
+
+
+def test_nest_moves_relationship_columns_like_the_rest_query_shape() -> None:
+    row: dict[str, Any] = {"Id": "00T1", "AccountId": "001A", "Account.Industry": "Software"}
+    _bulk.nest(row, "Account", "AccountId")
+    assert row == {
+        "Id": "00T1",
+        "AccountId": "001A",
+        "Account": {"attributes": {"type": "Account"}, "Industry": "Software"},
+    }
+    orphan: dict[str, Any] = {"Id": "00T2", "AccountId": None, "Account.Industry": None}
+    _bulk.nest(orphan, "Account", "AccountId")
+    assert orphan == {"Id": "00T2", "AccountId": None, "Account": None}
+    plain: dict[str, Any] = {"Id": "00T3", "AccountId": "001A"}
+    _bulk.nest(plain, "Account", "AccountId")
+    assert plain == {"Id": "00T3", "AccountId": "001A"}

@@ -173,11 +173,16 @@ class Faults:
     UNABLE_TO_LOCK_ROW), "lost" (applied, then the connection drops without a response), "limit" (403
     REQUEST_LIMIT_EXCEEDED, concurrency), "session" (every session revoked, 401 INVALID_SESSION_ID),
     "budget" (403 REQUEST_LIMIT_EXCEEDED TotalRequests).
+
+    Subrequest kinds (inside a composite request whose own answer is 200): "sub5xx" (the subrequest
+    answers 500 UNKNOWN_EXCEPTION), "subquery" (it answers 400 MALFORMED_QUERY). `pick` never returns a
+    subrequest kind and `pick_sub` only those; random subrequest faults use `sub_kinds` at `rate`.
     """
 
     rate: float = 0.0
     kinds: tuple[str, ...] = ("5xx", "lock", "lost", "limit", "session")
     seed: int = 7
+    sub_kinds: tuple[str, ...] = ("sub5xx",)
     scripted: list[tuple[str, Callable[[str, str], bool]]] = field(default_factory=list)
     injected: Counter[str] = field(default_factory=Counter)
 
@@ -188,15 +193,34 @@ class Faults:
         """Inject `kind` into the next request (method, path) for which `when` is true."""
         self.scripted.append((kind, when))
 
-    def pick(self, method: str, path: str, is_write: bool) -> str | None:
+    def _scripted(self, method: str, path: str, sub: bool) -> str | None:
+        """The first scripted fault of the right level (request or subrequest) whose `when` matches."""
         for i, (kind, when) in enumerate(self.scripted):
-            if when(method, path):
+            if kind.startswith("sub") == sub and when(method, path):
                 del self.scripted[i]
                 self.injected[kind] += 1
                 return kind
+        return None
+
+    def pick(self, method: str, path: str, is_write: bool) -> str | None:
+        """The fault for one request, if any (scripted first, then random at `rate`)."""
+        kind = self._scripted(method, path, sub=False)
+        if kind is not None:
+            return kind
         if self.rate and self.rng.random() < self.rate:
             kinds = [k for k in self.kinds if k != "lock" or is_write]
             kind = self.rng.choice(kinds)
+            self.injected[kind] += 1
+            return kind
+        return None
+
+    def pick_sub(self, method: str, path: str) -> str | None:
+        """The fault for one composite subrequest, if any (scripted first, then random at `rate`)."""
+        kind = self._scripted(method, path, sub=True)
+        if kind is not None:
+            return kind
+        if self.rate and self.sub_kinds and self.rng.random() < self.rate:
+            kind = self.rng.choice(self.sub_kinds)
             self.injected[kind] += 1
             return kind
         return None
@@ -219,6 +243,8 @@ class Org:
         self.validation: Callable[[str, dict[str, Any]], str | None] | None = None
         self.faults = Faults()
         self.requests: Counter[str] = Counter()
+        self.subrequests: Counter[str] = Counter()
+        """Composite subrequests by label (not API calls: the composite request is the one call)."""
         self.max_collection = 0
         self.unique_index: dict[tuple[str, str], dict[Any, str]] = {}
 

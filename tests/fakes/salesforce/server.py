@@ -3,8 +3,10 @@
 It speaks the shapes simple-salesforce and the adapter use: SOAP login and OAuth token endpoint,
 versions, limits, query / queryAll with nextRecordsUrl paging (`Sforce-Query-Options: batchSize`),
 describe, single-record GET / PATCH / upsert, sObject Collections update and upsert by external id with
-per-record results, Bulk API 2.0 query jobs (create, status, CSV results paged by `Sforce-Locator`);
-every API response carries `Sforce-Limit-Info`. Faults come from `org.faults`.
+per-record results, Bulk API 2.0 query jobs (create, status, CSV results paged by `Sforce-Locator`;
+child-to-parent columns such as `Account.Industry`), the Composite resource (`POST composite`, query /
+queryAll subrequests; body shape and the 25-subrequest / 5-query limits checked); every API response
+carries `Sforce-Limit-Info`. Faults come from `org.faults`, on requests and on composite subrequests.
 `GET /_fake/stats` returns the counters (requests by endpoint, faults injected) for out-of-process use.
 """
 
@@ -103,6 +105,7 @@ class FakeSalesforce:
         keys = [r["Qualicall_Key__c"] for r in tasks if r.get("Qualicall_Key__c")]
         return {
             "requests": dict(org.requests),
+            "subrequests": dict(org.subrequests),
             "faults": dict(org.faults.injected),
             "logins": org.logins,
             "api_used": org.api_used,
@@ -201,8 +204,8 @@ class FakeSalesforce:
         query = parse(str(payload.get("query") or ""))
         if query.order or query.limit is not None or any(isinstance(i, TypeOf) for i in query.select):
             return 400, _error("INVALIDJOB", "Bulk API 2.0 queries support no TYPEOF, ORDER BY or LIMIT")
-        if query.sobject not in SCHEMA or any(
-            "." in name or name not in SCHEMA[query.sobject] for name in query.select if isinstance(name, str)
+        if query.sobject not in SCHEMA or not all(
+            isinstance(name, str) and _bulk_column(query.sobject, name) for name in query.select
         ):
             return 400, _error("INVALIDJOB", "unknown sObject or field")
         org = self.org
@@ -212,7 +215,7 @@ class FakeSalesforce:
             if (operation == "queryAll" or not r["IsDeleted"]) and matches(query.where, r, org.resolve)
         ]
         header = [str(name) for name in query.select]
-        rows = [[_csv_value(r.get(name)) for name in header] for r in records]
+        rows = [[_csv_value(org.resolve(r, name)) for name in header] for r in records]
         job = BulkJob(
             "750" + secrets.token_hex(6), str(operation), query.sobject, header, rows, self.bulk_polls
         )
@@ -249,6 +252,118 @@ class FakeSalesforce:
             "Sforce-NumberOfRecords": str(len(chunk)),
         }
         return 200, Raw(buffer.getvalue(), "text/csv", headers)
+
+    # -- Composite ---------------------------------------------------------------------------------
+    def composite(self, version: str, payload: Any) -> tuple[int, Any]:
+        """POST composite: check the body, run each subrequest in order, answer `compositeResponse`.
+
+        A body that breaks the documented shape or limits (compositeRequest list of ≤ 25 subrequests,
+        ≤ 5 of them queries; each with method, url, referenceId; allOrNone optional boolean) is refused
+        as a whole with 400 and Salesforce's error shape [{message, errorCode}] (the error codes are the
+        fake's). With allOrNone true, once a subrequest fails every other one answers 400
+        PROCESSING_HALTED.
+        """
+        problem = _composite_problem(payload)
+        if problem is not None:
+            return 400, _error(*problem)
+        subrequests: list[dict[str, Any]] = payload["compositeRequest"]
+        all_or_none = bool(payload.get("allOrNone", False))
+        answers: list[dict[str, Any]] = []
+        for sub in subrequests:
+            status, body = self.subrequest(version, str(sub["method"]), str(sub["url"]))
+            answers.append(
+                {"body": body, "httpHeaders": {}, "httpStatusCode": status, "referenceId": sub["referenceId"]}
+            )
+            if all_or_none and status >= 400:
+                break
+        if all_or_none and answers[-1]["httpStatusCode"] >= 400:
+            failed = answers[-1]
+            halted = _error("PROCESSING_HALTED", "The transaction was rolled back since another operation")
+            answers = [
+                a if a is failed else {**a, "body": halted, "httpStatusCode": 400} for a in answers
+            ] + [
+                {"body": halted, "httpHeaders": {}, "httpStatusCode": 400, "referenceId": sub["referenceId"]}
+                for sub in subrequests[len(answers) :]
+            ]
+        return 200, {"compositeResponse": answers}
+
+    def subrequest(self, version: str, method: str, url: str) -> tuple[int, Any]:
+        """One composite subrequest: GET query / queryAll (or a query-more URL), with subrequest faults."""
+        org = self.org
+        split = urlsplit(url)
+        m = _DATA.match(split.path)
+        parts = [unquote(p) for p in m.group(2).split("/") if p] if m else []
+        label = "query-more" if len(parts) == 2 else (parts[0] if parts else "other")
+        org.subrequests[label] += 1
+        if not m or m.group(1) not in VERSIONS or float(m.group(1)) > float(version):
+            return 400, _error("INVALID_API_VERSION", "subrequest version unknown or above the request's")
+        if method != "GET" or not parts or parts[0] not in ("query", "queryAll") or len(parts) > 2:
+            return 400, _error("NOT_FOUND", "the fake answers query subrequests only")
+        fault = org.faults.pick_sub(method, split.path)
+        if fault == "sub5xx":
+            return 500, _error("UNKNOWN_EXCEPTION", "An unexpected error occurred.")
+        if fault == "subquery":
+            return 400, _error("MALFORMED_QUERY", "unexpected token")
+        if len(parts) == 2:
+            locator, _, offset = parts[1].rpartition("-")
+            if locator not in self.cursors:
+                return 400, _error("INVALID_QUERY_LOCATOR", "invalid query locator")
+            return 200, self.page(locator, int(offset), m.group(1))
+        text = parse_qs(split.query).get("q", [""])[0]
+        try:
+            return 200, self.run_query(text, parts[0] == "queryAll", 2000, m.group(1))
+        except SoqlError as exc:
+            return 400, _error("MALFORMED_QUERY", str(exc))
+
+
+MAX_SUBREQUESTS = 25
+MAX_QUERY_SUBREQUESTS = 5
+_REFERENCE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
+_METHODS = frozenset({"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"})
+_PARENTS = {"Account": "Account", "Owner": "User"}
+"""Child-to-parent relationships the fake's bulk jobs can select (`Account.Industry`...)."""
+
+
+def _bulk_column(sobject: str, name: str) -> bool:
+    """Whether a bulk query may select `name` on `sobject`: a field, or `<relationship>.<field>` of a
+    (non-polymorphic) parent."""
+    relation, _, field = name.rpartition(".")
+    if not relation:
+        return name in SCHEMA[sobject]
+    parent = _PARENTS.get(relation)
+    return parent is not None and RELATIONS.get(relation, "") in SCHEMA[sobject] and field in SCHEMA[parent]
+
+
+def _composite_problem(payload: Any) -> tuple[str, str] | None:
+    """(errorCode, message) of what makes a composite body unacceptable, or None when it is fine."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("compositeRequest"), list):
+        return "JSON_PARSER_ERROR", "compositeRequest: expected a list of subrequests"
+    unknown = set(payload) - {"compositeRequest", "allOrNone", "collateSubrequests"}
+    if unknown or not isinstance(payload.get("allOrNone", False), bool):
+        return "JSON_PARSER_ERROR", "unrecognized field or allOrNone not a boolean"
+    subrequests = payload["compositeRequest"]
+    if not subrequests:
+        return "INVALID_INPUT", "compositeRequest: at least one subrequest is required"
+    if len(subrequests) > MAX_SUBREQUESTS:
+        return "LIMIT_EXCEEDED", f"a composite request holds at most {MAX_SUBREQUESTS} subrequests"
+    references: set[str] = set()
+    queries = 0
+    for sub in subrequests:
+        if not isinstance(sub, dict) or set(sub) - {"method", "url", "referenceId", "body", "httpHeaders"}:
+            return "JSON_PARSER_ERROR", "a subrequest holds method, url, referenceId, body, httpHeaders"
+        method, url, ref = sub.get("method"), sub.get("url"), sub.get("referenceId")
+        if method not in _METHODS or not isinstance(url, str) or not url.startswith("/services/data/v"):
+            return "INVALID_INPUT", "a subrequest needs an HTTP method and a /services/data/vXX.X/ url"
+        if not isinstance(ref, str) or not _REFERENCE_ID.match(ref) or ref in references:
+            return "INVALID_INPUT", "referenceId: a unique name of letters, digits and underscores"
+        references.add(ref)
+        queries += urlsplit(url).path.split("/")[4:5] in (["query"], ["queryAll"])
+    if queries > MAX_QUERY_SUBREQUESTS:
+        return (
+            "LIMIT_EXCEEDED",
+            f"a composite request holds at most {MAX_QUERY_SUBREQUESTS} query subrequests",
+        )
+    return None
 
 
 @dataclass
@@ -483,6 +598,12 @@ class _Handler(BaseHTTPRequestHandler):
             batch = max(200, min(2000, int(m.group(1)))) if m else 2000
             text = parse_qs(query).get("q", [""])[0]
             return 200, fake.run_query(text, parts[0] == "queryAll", batch, version)
+        if method == "POST" and parts == ["composite"]:
+            try:
+                payload = json.loads(body or b"null")
+            except ValueError:
+                return 400, _error("JSON_PARSER_ERROR", "the body is not JSON")
+            return fake.composite(version, payload)
         if parts[:2] == ["jobs", "query"]:
             if method == "POST" and len(parts) == 2:
                 return fake.create_bulk_job(json.loads(body or b"{}"))
