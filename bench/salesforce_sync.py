@@ -242,12 +242,20 @@ def fault_section(args: argparse.Namespace, work: Path, follow_ups: int | None, 
     faulty = sync(args.calls, args.faults, work, traced=False, seed=args.seed)
     fstats = faulty["stats"]
     print(f"runs until ok: {len(faulty['runs'])} ({', '.join(r.status for r in faulty['runs'])})")
-    injected = sum(fstats["faults"].values())
+    faults = {k: n for k, n in fstats["faults"].items() if not k.startswith("sub")}
+    sub_faults = {k: n for k, n in fstats["faults"].items() if k.startswith("sub")}
+    injected = sum(faults.values())
     api_requests = sum(n for k, n in fstats["requests"].items() if k != "login")
     print(
         f"faults injected (counted in the fake): {injected} of {api_requests} API requests "
-        f"({injected / api_requests:.1%}): {fstats['faults']}  logins: {fstats['logins']}"
+        f"({injected / api_requests:.1%}): {faults}  logins: {fstats['logins']}"
     )
+    subrequests = sum(fstats["subrequests"].values())
+    if subrequests:
+        print(
+            f"composite subrequests failed (counted in the fake): {sum(sub_faults.values())} of "
+            f"{subrequests}: {sub_faults}"
+        )
     print(
         f"calls written: {fstats['calls_written']}/{fstats['calls']}  "
         f"follow-ups: {fstats['follow_ups']} (clean run: {follow_ups}), unique keys: "

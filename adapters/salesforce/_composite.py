@@ -21,10 +21,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+import structlog
 from simple_salesforce.api import Salesforce
 
-from adapters.salesforce._errors import Action, Failure, _error_body, lookup, to_error
+from adapters.salesforce._errors import Action, Failure, error_code, lookup, to_error
 from connector.errors import FatalError
+
+log = structlog.get_logger("qualicall.salesforce")
 
 MAX_SUBREQUESTS = 25
 """Subrequests one composite request may hold (Salesforce's limit)."""
@@ -93,6 +96,15 @@ class QueryBatch:
                 del self.pending[ref]
         if failures:
             ref, failure = _worst(failures)
+            log.warning(
+                "salesforce.subrequest_failed",
+                reference=ref,
+                status=failure.status,
+                code=failure.code,
+                action=str(failure.action),
+                failed=len(failures),
+                pending=len(self.pending),
+            )
             raise to_error(failure, f"{OPERATION} subrequest {ref}")
         return self.results
 
@@ -107,8 +119,7 @@ class QueryBatch:
         if isinstance(status, int) and 200 <= status < 300 and isinstance(body, dict):
             self.results[ref] = body
             return ref, None
-        code, _ = _error_body(body)
-        code = code or "HTTP"
+        code = error_code(body) or "HTTP"
         if not isinstance(status, int):
             return ref, Failure(Action.FAIL, None, code)
         return ref, Failure(lookup(status, code), status, code)

@@ -152,6 +152,11 @@ def _error_body(content: Any) -> tuple[str, str]:
     return str(first.get("errorCode") or first.get("error") or ""), str(first.get("message") or "")
 
 
+def error_code(content: Any) -> str:
+    """The errorCode of a Salesforce error body ("" when there is none); never its message."""
+    return _error_body(content)[0]
+
+
 def classify(exc: BaseException) -> Failure:
     """Classify a simple-salesforce or requests exception (anything else is FAIL)."""
     if isinstance(exc, requests.exceptions.Timeout | requests.exceptions.ConnectionError):
