@@ -18,7 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from connector.model import Call
 from connector.rules.ruleset import Criterion, Ruleset
@@ -29,9 +29,10 @@ from connector.rules.timeparse import months_between, resolve
 _SOURCE_ORDER = {"transcript": 0, "notes": 1}
 
 
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A hit with its speaker and strength (prospect/notes 1.0, unknown 0.8, rep/field per ruleset)."""
+class Found(NamedTuple):
+    """A hit with its speaker and strength (prospect/notes 1.0, unknown 0.8, rep/field per ruleset).
+
+    Like `Hit`, an immutable named tuple (cheap to build, one per hit)."""
 
     hit: Hit
     speaker: Speaker
@@ -40,9 +41,8 @@ class Found:
     segment: int = -1  # index of the transcript turn, -1 outside the transcript
 
 
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """One criterion's verdict and the evidence that decided it."""
+class Assessment(NamedTuple):
+    """One criterion's verdict and the evidence that decided it (an immutable named tuple)."""
 
     criterion: Criterion
     state: str
