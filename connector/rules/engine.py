@@ -19,8 +19,8 @@ from datetime import date, datetime
 from enum import Enum
 
 from connector.model import Call, Evidence, Result
-from connector.rules.conditions import Atom, holds
 from connector.rules.conditions import Facts as CondFacts
+from connector.rules.conditions import holds
 from connector.rules.evaluate import Facts, assess, extract, field_value
 from connector.rules.explain import explanation
 from connector.rules.followups import build_follow_ups, business_date_in, country_of
@@ -28,11 +28,8 @@ from connector.rules.ruleset import Decision, Ruleset
 
 
 def _decide(ruleset: Ruleset, facts: CondFacts) -> Decision | None:
-    def ok(atoms: tuple[Atom, ...]) -> bool:
-        return all(holds(a, facts) for a in atoms)
-
     for d in ruleset.decisions:
-        if not ok(d.when):
+        if not all(holds(a, facts) for a in d.when):
             continue
         if d.any and not any(holds(a, facts) for a in d.any):
             continue

@@ -199,13 +199,17 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
     """Criterion verdicts and decision facts for one call, `ref` being the call date."""
     found = extraction.found
     by_signal: dict[str, list[Found]] = {}
+    said_strongly: set[str] = set()  # signals with a hit stronger than a rep's
     for f in found:
-        if f.hit.signal in _FUTURE_ONLY and f.hit.when:
+        signal = f.hit.signal
+        if signal in _FUTURE_ONLY and f.hit.when:
             d = resolve(f.hit.when, ref)
             if d is not None and d <= ref:
                 continue
-        by_signal.setdefault(f.hit.signal, []).append(f)
-    strong = frozenset(s for s, fs in by_signal.items() if any(f.strength > ruleset.rep_weight for f in fs))
+        by_signal.setdefault(signal, []).append(f)
+        if f.strength > ruleset.rep_weight:
+            said_strongly.add(signal)
+    strong = frozenset(said_strongly)
 
     def best(names: tuple[str, ...], min_strength: float = 0.0) -> Found | None:
         cands = [f for n in names for f in by_signal.get(n, ()) if f.strength >= min_strength]

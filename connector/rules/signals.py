@@ -71,6 +71,8 @@ class Lexicon:
     """Name of each signal that overrides others → the names it overrides."""
     names: tuple[str, ...] = ()
     """`signals[i].name` for every i."""
+    index: Mapping[str, int] = field(default_factory=dict)
+    """Signal name → its index in `signals`."""
     scanned: tuple[int, ...] = ()
     """Indices of the signals with patterns scanned in full (`Signal.scanned`)."""
 
@@ -498,6 +500,7 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
         group_kinds={rx.pattern: group_kinds(rx) for rx in regexes},
         overriding={s.name: s.overrides for s in compiled if s.overrides},
         names=tuple(s.name for s in compiled),
+        index={s.name: i for i, s in enumerate(compiled)},
         scanned=tuple(i for i, s in enumerate(compiled) if s.scanned is not None),
     )
 
@@ -763,9 +766,10 @@ def find_hits(
                         count[i] += 1
     else:
         if wanted is not None:  # a few signals on a short text (a field, one transcript turn)
-            active = [sig.name in wanted for sig in signals]
-            rows = [(i, sig.prefixes, sig.positional.match) for i, sig in enumerate(signals)
-                    if active[i] and sig.positional is not None]  # fmt: skip
+            index = lexicon.index
+            rows = [(i, sig.prefixes, sig.positional.match)
+                    for i in sorted(index[n] for n in wanted if n in index)
+                    if (sig := signals[i]).positional is not None]  # fmt: skip
             keyed: list[tuple[int, Sequence[tuple[int, Matcher]]]] = [
                 (pos, [(i, match) for i, prefixes, match in rows if key in prefixes])
                 for pos, key in keyed_positions(norm, lexicon.by_prefix)

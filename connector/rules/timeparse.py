@@ -3,7 +3,7 @@
 Contract: `resolve(expr, ref)` takes a *normalised* expression (see `text.normalize`) such as
 "dans six mois", "fin t1", "la rentree", "after our fiscal year ends in june", "next quarter",
 "mardi 14h", "in 3 months", "septembre" and returns the date it designates relative to `ref`
-(the call date), or None when it cannot tell. Pure; never raises.
+(the call date), or None when it cannot tell. Pure (memoised, bounded); never raises.
 
 `parse_number` reads digits or number words ("trente mille", "thirty", "30 000", "30k").
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 NUM_WORDS: dict[str, int] = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
@@ -109,8 +110,11 @@ _SEASONS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
 def resolve(expr: str, ref: date) -> date | None:
-    """Date designated by the normalised expression `expr` relative to `ref`, or None."""
+    """Date designated by the normalised expression `expr` relative to `ref`, or None.
+
+    Memoised (a pure function; the same expressions recur from call to call on the same day)."""
     e = expr.strip()
     if not e or len(e) > 120:
         return None
