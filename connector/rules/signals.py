@@ -816,13 +816,18 @@ def apply_overrides(lexicon: Lexicon, hits: list[Hit]) -> list[Hit]:
     dropped: set[int] = set()
     overriding = lexicon.overriding
     n = len(hits)
+    reach: list[int] = []  # reach[j]: the furthest end among hits[0..j]
+    furthest = -1
+    for h in hits:
+        furthest = max(furthest, h.end)
+        reach.append(furthest)
     for i, h in enumerate(hits):
         over = overriding.get(h.signal)
         if over is None:
             continue
         start, end = h.start, h.end
         j = i - 1
-        while j >= 0 and (o := hits[j]).start > start - 600:
+        while j >= 0 and reach[j] > start and (o := hits[j]).start > start - 600:
             if o.end > start and o.signal in over:
                 dropped.add(j)
             j -= 1

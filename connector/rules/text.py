@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Speaker = Literal["prospect", "rep", "notes", "unknown", "field"]
 
@@ -192,9 +191,9 @@ def detect_language(text: str, limit: int = 4000, normalized: bool = False) -> L
     return "en" if en > fr else "fr"
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
-    """A stretch of one source spoken/written by one party: `text[start:end]` of the source."""
+class Segment(NamedTuple):
+    """A stretch of one source spoken/written by one party: `text[start:end]` of the source (an
+    immutable named tuple: a long transcript has hundreds of turns)."""
 
     source: str
     speaker: Speaker
@@ -278,12 +277,17 @@ def segment_transcript(
     prospect's name are the prospect. Unknown labels: when exactly two speakers appear and one is
     known, the other takes the other role. Untagged text is one `unknown` segment.
     """
-    tags = [m for m in _TAG.finditer(text) if (m.group("b") or m.group("n") or "").strip()]
-    tags = [m for m in tags if len((m.group("b") or m.group("n") or "").split()) <= 4]
+    tags: list[re.Match[str]] = []
+    labels: list[str] = []
+    for m in _TAG.finditer(text):
+        raw = m.group("b") or m.group("n") or ""
+        label = raw.strip()
+        if label and len(raw.split()) <= 4:
+            tags.append(m)
+            labels.append(label)
     if not tags:
         return [Segment("transcript", "unknown", 0, len(text))] if text else []
     rep_names, pros_names = _names(owner), _names(prospect_name)
-    labels = [(m.group("b") or m.group("n") or "").strip() for m in tags]
     roles = {lab: _role(lab, rep_names, pros_names) for lab in set(labels)}
     unknown = [lab for lab, r in roles.items() if r == "unknown"]
     if len(unknown) == 1 and len(roles) == 2:
