@@ -74,7 +74,7 @@ def qualify(call: Call, ruleset: Ruleset, now: datetime) -> Result:
     """Qualify one call under `ruleset`; `now` only bounds follow-up due dates (never in the past)."""
     call_day = call.occurred_at.date()
     found = extract(call, ruleset)
-    lang = call.language or found.language
+    lang = found.language  # the call's hint, else detected
     facts = assess(call, ruleset, found, call_day)
     states = {a.criterion.name: a.state for a in facts.assessments}
     score = max(0.0, min(100.0, sum(a.points for a in facts.assessments)))

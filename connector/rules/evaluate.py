@@ -80,7 +80,8 @@ class Extraction:
     found: list[Found]
     segments: list[Segment]
     language: str = "fr"
-    """Detected from the normalised notes and transcript (function words)."""
+    """The call's language hint, else detected from the normalised notes and transcript (function
+    words)."""
 
 
 def extract(call: Call, ruleset: Ruleset) -> Extraction:
@@ -122,7 +123,7 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
                 continue
             for h in find_hits(lex, normalize(value), f"field:{path}", only=crit.met + crit.not_met):
                 out.append(Found(h, "field", ruleset.field_weight, value))
-    return Extraction(out, segs, detect_language(sample[:4000], normalized=True))
+    return Extraction(out, segs, call.language or detect_language(sample[:4000], normalized=True))
 
 
 _SENTENCE_END = re.compile(r"[.!?\n]")
