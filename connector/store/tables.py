@@ -189,8 +189,14 @@ signals = Table(
     Column("signal", String(100), primary_key=True),  # criterion:state, e.g. "budget:met"
     Column("phrase", String(255), primary_key=True),  # normalised snippet ("" for field evidence)
     Column("language", String(8)),
+    sqlite_with_rowid=False,  # the primary key holds the row: a call's signals are one covering range
 )
-Index("ix_signals_signal", signals.c.pipeline, signals.c.signal)
+# Covering, for the discourse analysis's counts in index order (no sort): rows per phrase, distinct calls
+# per signal, distinct calls per language. They lead with the language, not the pipeline, so that the
+# primary key stays the only index SQLite can use to look up the signals of a call.
+Index("ix_signals_phrase", signals.c.language, signals.c.signal, signals.c.phrase, signals.c.pipeline)
+Index("ix_signals_signal_calls", signals.c.language, signals.c.signal, signals.c.pipeline, signals.c.call_id)
+Index("ix_signals_language_calls", signals.c.language, signals.c.pipeline, signals.c.call_id)
 
 shadow_results = Table(
     "shadow_results",

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from connector.kpi import KpiSettings, compute_report
 from connector.store import tables as t
 from tests.kpi.builders import NOW, PIPE, seed_funnel
+from tests.kpi.reference import check_against_reference, discourse_data, load_discourse_data
 
 pytestmark = pytest.mark.postgres
 
@@ -74,3 +75,10 @@ def test_sqlite_and_postgres_agree(pg_conn: sa.Connection, tmp_path: object) -> 
         pg = compute_report(pg_conn, pipeline=PIPE, settings=settings, now=NOW, period=period)
         assert pg == lite, period
     sqlite.dispose()
+
+
+def test_discourse_equals_a_count_from_scratch_on_postgres(pg_conn: sa.Connection) -> None:
+    data = discourse_data(4)
+    with pg_conn.begin():
+        load_discourse_data(pg_conn, data)
+    check_against_reference(pg_conn, data)

@@ -178,14 +178,21 @@ def upgrade() -> None:
         sa.Column("phrase", sa.String(length=255), nullable=False),
         sa.Column("language", sa.String(length=8), nullable=True),
         sa.PrimaryKeyConstraint("pipeline", "call_id", "signal", "phrase"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("signals", schema=None) as batch_op:
-        batch_op.create_index("ix_signals_signal", ["pipeline", "signal"], unique=False)
+        batch_op.create_index("ix_signals_language_calls", ["language", "pipeline", "call_id"], unique=False)
+        batch_op.create_index("ix_signals_phrase", ["language", "signal", "phrase", "pipeline"], unique=False)
+        batch_op.create_index(
+            "ix_signals_signal_calls", ["language", "signal", "pipeline", "call_id"], unique=False
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("signals", schema=None) as batch_op:
-        batch_op.drop_index("ix_signals_signal")
+        batch_op.drop_index("ix_signals_signal_calls")
+        batch_op.drop_index("ix_signals_phrase")
+        batch_op.drop_index("ix_signals_language_calls")
 
     op.drop_table("signals")
     op.drop_table("shadow_results")
