@@ -793,10 +793,10 @@ def find_hits(
                         count[i] += 1
     for i in lexicon.scanned:
         sig = signals[i]
-        assert sig.scanned is not None
-        if not (sig.name in wanted if wanted is not None else sig.scope in ("all", source)):
+        scan = sig.scanned
+        if scan is None or not (sig.name in wanted if wanted is not None else sig.scope in ("all", source)):
             continue
-        for m in sig.scanned.finditer(norm):
+        for m in scan.finditer(norm):
             if m.end() > m.start():
                 hits.append(_hit(sig.name, source, m, kinds))
                 count[i] += 1
