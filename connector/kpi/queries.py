@@ -86,69 +86,82 @@ def materialized(select: sa.Select[Any], name: str) -> sa.CTE:
     return select.cte(name).prefix_with("MATERIALIZED")
 
 
-def qualified_calls(scope: Scope, name: str) -> sa.CTE:
-    """The qualified calls in scope with what attribution needs (pipeline, call_id, prospect_id,
-    company_id, ce = epoch seconds) and their cube dimensions, materialized once per statement. (The
-    team is derived from the rep only where needed, on the few attributed rows, not on every call.)"""
-    ledger, where = calls_in_scope(scope, f"{name}_l", "qualified")
-    return materialized(
-        sa.select(
-            ledger.c.pipeline,
-            ledger.c.call_id,
-            ledger.c.prospect_id,
-            ledger.c.company_id,
-            epoch(ledger.c.occurred_at, scope.dialect).label("ce"),
-            *[_dimension(ledger, d, scope).label(d) for d in CUBE_DIMENSIONS],
-        ).where(*where),
-        name,
-    )
-
-
-def pairs(scope: Scope, kind: str, calls: sa.CTE, *, window_s: int | None) -> sa.Select[Any]:
-    """(outcome, call) pairs: same pipeline and prospect (or company when the outcome has no prospect),
-    the call at or before the outcome and, when `window_s` is set, at most `window_s` seconds before it.
-    Carries every column of `calls` (a CTE with pipeline, call_id, prospect_id, company_id, ce)."""
-    branches = []
-    for match in ("prospect", "company") if scope.company_outcomes else ("prospect",):
-        out, owhere = _outcomes(scope, kind, f"o_{match}")
-        oe = epoch(out.c.occurred_at, scope.dialect)
-        if match == "prospect":
-            on = sa.and_(out.c.pipeline == calls.c.pipeline, out.c.prospect_id == calls.c.prospect_id)
-        else:
-            on = sa.and_(
-                out.c.pipeline == calls.c.pipeline,
-                out.c.prospect_id.is_(None),
-                out.c.company_id == calls.c.company_id,
-            )
-        conds = [*owhere, oe >= calls.c.ce]
-        if window_s is not None:
-            conds.append(oe - calls.c.ce <= window_s)
-        branches.append(
-            sa.select(
-                out.c.id.label("oid"),
-                oe.label("oe"),
-                out.c.amount.label("amount"),
-                out.c.prospect_id.label("o_prospect"),
-                out.c.company_id.label("o_company"),
-                *[c for c in calls.c if c.name not in ("prospect_id", "company_id")],
-            )
-            .select_from(out.join(calls, on))
-            .where(*conds)
+def _latest_qualified(scope: Scope, out: Any, match: str, name: str) -> sa.ScalarSelect[Any]:
+    """The call id of the latest qualified call in scope of the outcome `out`'s pipeline and prospect
+    (`match` "prospect") or company ("company"), at or before it to the second; ties go to the greatest
+    call id. Looked up per outcome on the ledger's (pipeline, status, prospect_id, occurred_at) index,
+    resp. its (pipeline, company_id) index: a prospect or company has a few calls."""
+    ledger, where = calls_in_scope(scope, name, joined=True)
+    ce = epoch(ledger.c.occurred_at, scope.dialect)
+    if match == "prospect":
+        conds = [ledger.c.status == "qualified", ledger.c.prospect_id == out.c.prospect_id]
+    else:
+        conds = [
+            unindexed(ledger.c.status, scope.dialect) == "qualified",
+            ledger.c.company_id == out.c.company_id,
+        ]
+    return (
+        sa.select(ledger.c.call_id)
+        .where(
+            ledger.c.pipeline == out.c.pipeline, *conds, *where, ce <= epoch(out.c.occurred_at, scope.dialect)
         )
-    if len(branches) == 1:
-        return branches[0]
-    return sa.union_all(*branches).subquery().select()
-
-
-def attributed(scope: Scope, kind: str, calls: sa.CTE, name: str) -> sa.CTE:
-    """One row per attributed outcome: the latest qualified call before it (ties broken by call id)."""
-    window = scope.window_s if kind == "meeting" else None
-    p = pairs(scope, kind, calls, window_s=window).subquery(f"{name}_pairs")
-    rn = sa.func.row_number().over(
-        partition_by=(p.c.pipeline, p.c.oid), order_by=(p.c.ce.desc(), p.c.call_id.desc())
+        .order_by(ce.desc(), ledger.c.call_id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    ranked = sa.select(*p.c, rn.label("rn")).subquery(f"{name}_ranked")
-    return sa.select(*[c for c in ranked.c if c.name != "rn"]).where(ranked.c.rn == 1).cte(name)
+
+
+def attributed(scope: Scope, kind: str, name: str) -> sa.CTE:
+    """One row per attributed outcome of `kind`: the outcome (oid, oe = epoch seconds, amount,
+    o_prospect, o_company) and the latest qualified call in scope of its prospect (of its company when it
+    has no prospect) at or before it (pipeline, call_id, ce = epoch seconds, cube dimensions). Meetings
+    only within the meeting window after that call (an earlier call would be further away still).
+
+    Driven from the outcomes: each looks up its call (`_latest_qualified`), then that call's row by
+    primary key, so only attributed calls are read and given their dimensions."""
+    out, owhere = _outcomes(scope, kind, f"{name}_o")
+    prospect = _latest_qualified(scope, out, "prospect", f"{name}_lp")
+    call_id: Any = (
+        sa.case(
+            (out.c.prospect_id.is_not(None), prospect),
+            else_=_latest_qualified(scope, out, "company", f"{name}_lc"),
+        )
+        if scope.company_outcomes
+        else prospect
+    )
+    latest = (
+        sa.select(
+            out.c.pipeline,
+            out.c.id.label("oid"),
+            epoch(out.c.occurred_at, scope.dialect).label("oe"),
+            out.c.amount,
+            out.c.prospect_id.label("o_prospect"),
+            out.c.company_id.label("o_company"),
+            call_id.label("call_id"),
+        )
+        .where(*owhere)
+        .subquery(f"{name}_latest")
+    )
+    ledger = t.ledger.alias(f"{name}_l")
+    ce = epoch(ledger.c.occurred_at, scope.dialect)
+    query = sa.select(
+        latest.c.oid,
+        latest.c.oe,
+        latest.c.amount,
+        latest.c.o_prospect,
+        latest.c.o_company,
+        ledger.c.pipeline,
+        ledger.c.call_id,
+        ce.label("ce"),
+        *[_dimension(ledger, d, scope).label(d) for d in CUBE_DIMENSIONS],
+    ).select_from(
+        latest.join(
+            ledger, sa.and_(ledger.c.pipeline == latest.c.pipeline, ledger.c.call_id == latest.c.call_id)
+        )
+    )
+    if kind == "meeting":
+        query = query.where(latest.c.oe - ce <= scope.window_s)
+    return query.cte(name)
 
 
 def _dimension(ledger: Any, dim: str, scope: Scope) -> sa.ColumnElement[Any]:
@@ -231,9 +244,8 @@ def outcome_cube(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
     Columns: the six dimensions, meetings, qualified_with_meeting, opportunities,
     qualified_with_opportunity, meeting_and_opportunity, amount.
     """
-    calls = qualified_calls(scope, "qc")
-    meetings = attributed(scope, "meeting", calls, "att_m")
-    opps = attributed(scope, "opportunity", calls, "att_o")
+    meetings = attributed(scope, "meeting", "att_m")
+    opps = attributed(scope, "opportunity", "att_o")
     return conn.execute(_outcome_cube(meetings, opps)).all()
 
 
@@ -256,7 +268,7 @@ def delay_anchors(conn: sa.Connection, scope: Scope) -> Sequence[Any]:
     days. For a group of n delays, ranks (n-1)//2+1, n//2+1, 9(n-1)//10+1 and (9(n-1)+9)//10+1 are
     returned; `metrics.percentile_from_anchors` interpolates linearly between them.
     """
-    att = attributed(scope, "opportunity", qualified_calls(scope, "qd"), "att_d")
+    att = attributed(scope, "opportunity", "att_d")
     return conn.execute(sa.union_all(*_delay_parts(scope, att))).all()
 
 
@@ -312,12 +324,11 @@ _CUBE_COLUMNS = (
 
 
 def outcomes_and_delays(conn: sa.Connection, scope: Scope) -> tuple[list[Any], list[Any]]:
-    """`outcome_cube` and `delay_anchors` in one statement: the qualified calls are selected and the
-    opportunities attributed once for both (one scan of the ledger instead of two). The two row shapes
-    travel in one UNION ALL, each padded with NULLs for the other's columns and told apart by `part`."""
-    calls = qualified_calls(scope, "qc")
-    meetings = attributed(scope, "meeting", calls, "att_m")
-    opps = attributed(scope, "opportunity", calls, "att_o")
+    """`outcome_cube` and `delay_anchors` in one statement: the opportunities are attributed once for
+    both. The two row shapes travel in one UNION ALL, each padded with NULLs for the other's columns and
+    told apart by `part`."""
+    meetings = attributed(scope, "meeting", "att_m")
+    opps = attributed(scope, "opportunity", "att_o")
     cube_rows = _outcome_cube(meetings, opps).subquery("outcome_cells")
     branches: list[sa.Select[Any]] = [
         sa.select(

@@ -81,7 +81,15 @@ Index("ix_ledger_occurred", ledger.c.pipeline, ledger.c.occurred_at)
 # prospect): the ledger row itself is never read for them.
 Index("ix_ledger_prospect", ledger.c.prospect_id, ledger.c.pipeline, ledger.c.occurred_at, ledger.c.call_id)
 Index("ix_ledger_company", ledger.c.pipeline, ledger.c.company_id)
-Index("ix_ledger_attribution", ledger.c.pipeline, ledger.c.status, ledger.c.prospect_id, ledger.c.occurred_at)
+# Covering for the KPI attribution: the latest qualified call of a prospect at or before an outcome.
+Index(
+    "ix_ledger_attribution",
+    ledger.c.pipeline,
+    ledger.c.status,
+    ledger.c.prospect_id,
+    ledger.c.occurred_at,
+    ledger.c.call_id,
+)
 Index("ix_ledger_phone", ledger.c.phone)
 
 outbox = Table(

@@ -87,6 +87,31 @@ def test_meeting_goes_to_the_latest_qualified_call_within_the_window(store: Stor
     assert reps["bob"]["lead_to_opportunity"]["median_days"] == pytest.approx(90.0)
 
 
+def test_attribution_to_the_second_ties_and_since(store: Store, report: Report) -> None:
+    ms = timedelta(milliseconds=1)
+    calls = [
+        # same second: the greatest call id wins, whatever the fraction of a second
+        call("qa", T0 + 900 * ms, status="qualified", prospect_id="p1", owner="alice"),
+        call("qb", T0 + 100 * ms, status="qualified", prospect_id="p1", owner="bob"),
+        # in the same second as the meeting but after it: still "at or before" to the second
+        call("qc", T0 + DAY + 700 * ms, status="qualified", prospect_id="p2", owner="carol"),
+        call("qd", T0, status="qualified", prospect_id="p3", owner="dave"),
+    ]
+    events = [
+        outcome("meeting", "m1", T0 + DAY, prospect_id="p1"),
+        outcome("meeting", "m2", T0 + DAY + 200 * ms, prospect_id="p2"),
+        outcome("opportunity", "o3", T0 + 20 * DAY, prospect_id="p3", amount=10.0),
+    ]
+    load(store, calls, events)
+    reps = {r["key"]: r for r in report()["slices"]["rep"]}
+    assert (reps["bob"]["meetings_held"], reps["alice"]["meetings_held"]) == (1, 0)
+    assert reps["carol"]["meetings_held"] == 1
+    assert reps["dave"]["opportunities"] == 1
+    # with `since` after the calls to p1 and p3, only m2 (to carol) has a qualified call in scope
+    later = report(since=(T0 + DAY - timedelta(hours=1)).replace(tzinfo=UTC))
+    assert later["totals"]["opportunities"] == 0 and later["totals"]["meetings_held"] == 1  # m2 only
+
+
 def test_short_window_setting(store: Store, report: Report) -> None:
     load(
         store,

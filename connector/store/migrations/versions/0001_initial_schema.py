@@ -79,7 +79,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("ledger", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_ledger_attribution", ["pipeline", "status", "prospect_id", "occurred_at"], unique=False
+            "ix_ledger_attribution",
+            ["pipeline", "status", "prospect_id", "occurred_at", "call_id"],
+            unique=False,
         )
         batch_op.create_index("ix_ledger_company", ["pipeline", "company_id"], unique=False)
         batch_op.create_index("ix_ledger_occurred", ["pipeline", "occurred_at"], unique=False)
