@@ -193,6 +193,9 @@ class Facts:
 
 _FUTURE_ONLY = ("budget_later",)
 """Signals that only mean something when their time expression (if any) lies after the call."""
+_LOCK_IN = ("competitor_locked",)
+"""Contract signals that lock the prospect in only when the contract runs past the horizon: a
+contract "jusqu'en mars" mentioned in October ends within it (a timing matter, not a lock-in)."""
 
 
 def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> Facts:
@@ -203,6 +206,10 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
         if f.hit.signal in _FUTURE_ONLY and f.hit.when:
             d = resolve(f.hit.when, ref)
             if d is not None and d <= ref:
+                continue
+        if f.hit.signal in _LOCK_IN and f.hit.when:
+            d = resolve(f.hit.when, ref)
+            if d is not None and months_between(ref, d) <= ruleset.horizon_months:
                 continue
         by_signal.setdefault(f.hit.signal, []).append(f)
     strong = frozenset(s for s, fs in by_signal.items() if any(f.strength > ruleset.rep_weight for f in fs))
