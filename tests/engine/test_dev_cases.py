@@ -1086,3 +1086,93 @@ def test_notes(bant: Ruleset, notes: str, status: str, reason: str | None, next_
 def test_transcripts(bant: Ruleset, transcript: str, status: str, reason: str | None, next_step: str) -> None:
     result = qualify(make_call("", transcript), bant, NOW)
     assert (result.status, result.reason, result.next_step) == (status, reason, next_step)
+
+
+# --- long transcripts: the rep's general talk (other clients' budgets, who usually decides, long
+# deployments) must not outweigh what the prospect says about their own case ----------------------
+REP_TALK = {
+    "en": [
+        "REP: A lot of our clients tell us they have no budget at first, and then realise the tool pays for itself in three months.",
+        "REP: Some teams are locked into long contracts with their ERP vendor, but our connector works alongside.",
+        "REP: Usually the CFO decides, but sometimes the board wants to see it. Either way we adapt.",
+        "REP: We also have customers who don't need the dispute module, and that's fine.",
+        "REP: Our onboarding takes about six weeks, sometimes twelve months for large groups with many entities.",
+    ],
+    "fr": [
+        "REP: Beaucoup de nos clients nous disent qu'ils n'ont pas de budget au départ, puis l'outil se rembourse en trois mois.",
+        "REP: Certaines équipes sont engagées avec leur éditeur d'ERP pour plusieurs années, notre connecteur fonctionne à côté.",
+        "REP: En général c'est le DAF qui décide, parfois le comité de direction veut voir l'outil.",
+        "REP: Certains clients n'ont pas besoin du module litiges, ce n'est pas un problème.",
+        "REP: Le déploiement prend six semaines, parfois douze mois pour les grands groupes.",
+    ],
+}
+PROSPECT_ACK = {
+    "en": ["PROSPECT: Sure, go on.", "PROSPECT: Interesting.", "PROSPECT: Right, that makes sense."],
+    "fr": ["PROSPECT: Oui, allez-y.", "PROSPECT: Intéressant.", "PROSPECT: Ça se tient."],
+}
+LONG_CASES = [
+    (
+        "en",
+        [
+            "PROSPECT: Our DSO is 78 days and my team of four does reminders by hand, it's exhausting.",
+            "PROSPECT: I'm the finance director, the decision is mine.",
+            "PROSPECT: We have budget set aside for this in the current year.",
+            "PROSPECT: I'd like this running before the end of Q1.",
+            "REP: Shall we do a demo with your team on Thursday at 10?\nPROSPECT: Yes, Thursday 10am works.",
+        ],
+        (Q, None, "demo"),
+    ),
+    (
+        "fr",
+        [
+            "PROSPECT: Notre DSO est à 78 jours et mon équipe fait les relances à la main, c'est épuisant.",
+            "PROSPECT: Je suis la directrice financière, la décision m'appartient.",
+            "PROSPECT: On a une enveloppe prévue pour ça cette année.",
+            "PROSPECT: J'aimerais que ce soit en place avant la fin du premier trimestre.",
+            "REP: On fait une démo avec votre équipe jeudi à 10h ?\nPROSPECT: Oui, jeudi 10h ça me va.",
+        ],
+        (Q, None, "demo"),
+    ),
+    (
+        "fr",
+        [
+            "PROSPECT: Notre DSO est à 78 jours et mon équipe fait les relances à la main, c'est épuisant.",
+            "PROSPECT: Ce n'est pas moi qui décide, c'est notre DG, Monsieur Caron.",
+            "PROSPECT: Je peux vous le présenter, je lui transmets vos coordonnées.",
+        ],
+        (N, "no_authority", "reach_decision_maker"),
+    ),
+    (
+        "en",
+        [
+            "PROSPECT: Honestly, our customers pay by direct debit, we have almost no late payments.",
+            "PROSPECT: So we don't need a tool for this.",
+        ],
+        (D, "no_need", "none"),
+    ),
+]
+
+
+def long_transcript(language: str, key_turns: list[str], rounds: int) -> str:
+    """`rounds` exchanges of rep talk and prospect acknowledgements with the key turns spread evenly."""
+    talk, ack = REP_TALK[language], PROSPECT_ACK[language]
+    lines: list[str] = []
+    every = max(1, rounds // len(key_turns))
+    keys = iter(key_turns)
+    for i in range(rounds):
+        lines += [talk[i % len(talk)], ack[i % len(ack)]]
+        if i % every == every - 1:
+            lines.extend(next(keys, "").splitlines())
+    lines.extend(line for rest in keys for line in rest.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+@pytest.mark.parametrize("rounds", [5, 40, 80])
+@pytest.mark.parametrize(("language", "key_turns", "expected"), LONG_CASES)
+def test_long_transcripts_decide_on_what_the_prospect_says(
+    bant: Ruleset, language: str, key_turns: list[str], expected: tuple[str, str | None, str], rounds: int
+) -> None:
+    transcript = long_transcript(language, key_turns, rounds)
+    assert rounds < 40 or len(transcript) > 5_000
+    result = qualify(make_call("", transcript), bant, NOW)
+    assert (result.status, result.reason, result.next_step) == expected
