@@ -194,6 +194,9 @@ class Facts:
 
 _FUTURE_ONLY = ("budget_later",)
 """Signals that only mean something when their time expression (if any) lies after the call."""
+_LOCK_IN = ("competitor_locked",)
+"""Contract signals that lock the prospect in only when the contract runs past the horizon: a
+contract "jusqu'en mars" mentioned in October ends within it (a timing matter, not a lock-in)."""
 
 
 def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> Facts:
@@ -206,6 +209,10 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
         if signal in _FUTURE_ONLY and f.hit.when:
             d = resolve(f.hit.when, ref)
             if d is not None and d <= ref:
+                continue
+        if signal in _LOCK_IN and f.hit.when:
+            d = resolve(f.hit.when, ref)
+            if d is not None and months_between(ref, d) <= ruleset.horizon_months:
                 continue
         by_signal.setdefault(signal, []).append(f)
         if f.strength > ruleset.rep_weight:
@@ -317,28 +324,35 @@ _REFUSALS = ("action_declined", "need_no", "opt_out", "timing_later")
 def _accepted(
     f: Found, ruleset: Ruleset, ext: Extraction, by_turn: dict[int, set[str]], ref: date
 ) -> date | bool | None:
-    """For a rep's proposal in turn i: False if the prospect's next turn does not accept it, else the
-    date the prospect gave (or None)."""
+    """For a rep's proposal in turn i: False if the prospect does not accept it, else the date the
+    prospect gave (or None). The acceptance is the prospect's next turn, or the turn after one
+    clarifying question ("Quand exactement ?" — the rep answers, then the prospect accepts)."""
     if f.segment < 0:
         return False
     segs = ext.segments
-    for j in range(f.segment + 1, min(f.segment + 3, len(segs))):
-        if segs[j].speaker in ("prospect", "unknown"):
-            said = by_turn.get(j, set())
-            if any(r in said for r in _REFUSALS):
-                return False
-            reply = normalize(f.text[segs[j].start : segs[j].end][:2000])
-            if not find_hits(ruleset.lexicon, reply, "transcript", only=("accept",), max_hits=1):
-                return False
-            for k in (j, j + 1):
-                if k < len(segs) and ruleset.lexicon.when_any is not None:
-                    turn = normalize(f.text[segs[k].start : segs[k].end][:400])
-                    m = ruleset.lexicon.when_any.search(turn)
-                    if m is not None and m.group("when"):
-                        d = resolve(m.group("when"), ref)
-                        if d is not None and d >= ref:
-                            return d
-            return None
+    questions = 0
+    for j in range(f.segment + 1, min(f.segment + 5, len(segs))):
+        if segs[j].speaker not in ("prospect", "unknown"):
+            continue
+        said = by_turn.get(j, set())
+        if any(r in said for r in _REFUSALS):
+            return False
+        raw = f.text[segs[j].start : segs[j].end][:2000]
+        reply = normalize(raw)
+        if not find_hits(ruleset.lexicon, reply, "transcript", only=("accept",), max_hits=1):
+            if raw.rstrip().endswith("?") and questions == 0:
+                questions += 1
+                continue
+            return False
+        for k in (j, j - 1, j + 1):
+            if f.segment < k < len(segs) and ruleset.lexicon.when_any is not None:
+                turn = normalize(f.text[segs[k].start : segs[k].end][:400])
+                m = ruleset.lexicon.when_any.search(turn)
+                if m is not None and m.group("when"):
+                    d = resolve(m.group("when"), ref)
+                    if d is not None and d >= ref:
+                        return d
+        return None
     return False
 
 

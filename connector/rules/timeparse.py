@@ -93,6 +93,18 @@ def _next_month_start(ref: date, month: int, end: bool = False) -> date:
     return date(year, month, 1)
 
 
+def _next_day_of_month(ref: date, month: int, day: int) -> date | None:
+    """The first `day` of `month` on or after `ref` (this year, else next year); None if no such day."""
+    for year in (ref.year, ref.year + 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            return None
+        if candidate >= ref:
+            return candidate
+    return None
+
+
 def _quarter(ref: date, q: int, end: bool, next_year: bool) -> date:
     year = ref.year + (1 if next_year else 0)
     start_month = 3 * (q - 1) + 1
@@ -201,13 +213,11 @@ def resolve(expr: str, ref: date) -> date | None:
                 if day_tok.isdigit() and 1 <= int(day_tok) <= last:
                     return date(year_tok, month, int(day_tok))
                 return start if year_tok > ref.year else ref
+            day = 15 if words & {"mi", "mid"} else 0  # "mi-mars", "mid-October"
             if day_tok.isdigit() and 1 <= int(day_tok) <= 31:
-                try:
-                    return date(start.year, month, int(day_tok))
-                except ValueError:
-                    return start
-            if words & {"mi", "mid"}:
-                return start.replace(day=15)
+                day = int(day_tok)
+            if day:
+                return _next_day_of_month(ref, month, day) or start
             if month == ref.month and not end and year_tok is None:
                 return ref if not nxt else date(ref.year + 1, month, 1)
             return start

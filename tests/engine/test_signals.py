@@ -66,6 +66,11 @@ REF = date(2026, 10, 6)
         ("le 14/01", date(2027, 1, 14)),
         ("next quarter", date(2027, 1, 1)),
         ("2026", REF),
+        ("le 20 octobre", date(2026, 10, 20)),  # later this month, not next year
+        ("oct 6th", REF),
+        ("le 2 octobre", date(2027, 10, 2)),  # already past this month: next year
+        ("mi-octobre", date(2026, 10, 15)),
+        ("14 mars", date(2027, 3, 14)),
     ],
 )
 def test_timelines_resolve_against_the_call_date(expr: str, expected: date) -> None:
