@@ -33,6 +33,15 @@ def lookups(adapter: SalesforceAdapter, queries: list[str]) -> list[dict[str, An
         adapter.close()
 
 
+def assert_written_once(fake: FakeSalesforce, adapter: SalesforceAdapter, store: Any, ids: list[str]) -> None:
+    """Every call got its status written, every follow-up key exists once, nothing is left pending."""
+    status = adapter.mapping.output["status"]
+    assert all(fake.org.records["Task"][cid].get(status) for cid in ids)
+    keys = [r["Qualicall_Key__c"] for r in fake.org.records["Task"].values() if r.get("Qualicall_Key__c")]
+    assert keys and len(keys) == len(set(keys))
+    assert store.count_pending("sf") == 0
+
+
 def test_queries_go_five_to_a_composite_request_in_order(fake: FakeSalesforce, seeder: Seeder) -> None:
     seed_mix(seeder)
     ids = contact_ids(fake) + sorted(fake.org.records["Lead"])
@@ -93,11 +102,7 @@ def test_a_permanently_failing_subrequest_fails_the_run_cleanly_and_the_next_run
         assert store.get_cursor("sf") in (None, {})
         ok = run(adapter, store)
         assert ok.status == "ok", ok.message
-        status = adapter.mapping.output["status"]
-        assert all(fake.org.records["Task"][cid].get(status) for cid in ids)
-        keys = [r["Qualicall_Key__c"] for r in fake.org.records["Task"].values() if r.get("Qualicall_Key__c")]
-        assert keys and len(keys) == len(set(keys))
-        assert store.count_pending("sf") == 0
+        assert_written_once(fake, adapter, store, ids)
     finally:
         store.close()
 
@@ -114,11 +119,7 @@ def test_random_faults_on_composite_requests_and_subrequests_lose_and_duplicate_
         results = [run(adapter, store) for _ in range(8)]
         assert results[-1].status == "ok", [r.message for r in results]
         assert fake.org.requests["composite"] > 0 and fake.org.faults.injected["sub5xx"] > 0
-        status = adapter.mapping.output["status"]
-        assert all(fake.org.records["Task"][cid].get(status) for cid in ids)
-        keys = [r["Qualicall_Key__c"] for r in fake.org.records["Task"].values() if r.get("Qualicall_Key__c")]
-        assert keys and len(keys) == len(set(keys))
-        assert store.count_pending("sf") == 0
+        assert_written_once(fake, adapter, store, ids)
     finally:
         store.close()
 
