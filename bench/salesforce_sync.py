@@ -1,6 +1,7 @@
 """Salesforce sync benchmark through the wire-level fake (prints figures; asserts nothing).
 
-    python bench/salesforce_sync.py [--calls 20000] [--small 5000] [--naive 1000] [--faults 0.05]
+    python bench/salesforce_sync.py [--calls 20000] [--small 5000] [--large 40000] [--naive 1000]
+                                     [--faults 0.05] [--seed 7] [--only all|faults]
 
 The fake runs in a child process (tests/fakes/salesforce/process.py), so tracemalloc measures only
 this process: the real pipeline (connector/pipeline.py run_pipeline, SQLite store, bant rules) driving
@@ -12,7 +13,9 @@ the Salesforce adapter through simple-salesforce over loopback HTTPS.
    minimum, whichever read path ran) and beside a naive
    one-record-at-a-time sync (GET the Task, its Who and its Account, PATCH the Task, upsert each
    follow-up alone) measured on --naive calls of the same data.
-2. Peak traced memory of the sync at --small and --calls calls, and per page (flat = about the same).
+2. Peak traced memory of the sync at --small, --calls and --large calls, with the read path each took
+   (below bulk_threshold: REST pages of 2,000; above: Bulk 2.0 results pages of 10,000), and per page:
+   flat = the same figure for --calls and --large on the same path.
 3. The same sync with --faults of the requests failing (5xx, UNABLE_TO_LOCK_ROW, lost responses,
    REQUEST_LIMIT_EXCEEDED, INVALID_SESSION_ID), rerun until a run ends "ok": faults injected (counted
    in the fake), calls written and follow-ups created vs. expected, duplicates.
@@ -172,6 +175,7 @@ def main() -> None:
     )
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--small", type=int, default=5_000)
+    parser.add_argument("--large", type=int, default=40_000, help="second size on the bulk path (0: skip)")
     parser.add_argument("--naive", type=int, default=1_000)
     parser.add_argument("--faults", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=7, help="seed of the injected faults")
@@ -225,12 +229,15 @@ def main() -> None:
         )
 
         print("\n== memory (tracemalloc peak of this process during the sync) ==")
-        small = sync(args.small, 0.0, work)
-        for label, result in ((args.small, small), (args.calls, big)):
+        sizes = [(args.small, sync(args.small, 0.0, work)), (args.calls, big)]
+        if args.large:
+            sizes.append((args.large, sync(args.large, 0.0, work)))
+        for label, result in sizes:
             pages = [f"{p / 1e6:.0f}" for p in result["page_peaks"]]
+            path = "bulk" if result["stats"]["requests"].get("jobs/query") else "rest"
             print(
-                f"{label:>6} calls: peak {result['peak'] / 1e6:7.1f} MB;",
-                f"peak per page of 2,000 (MB): {' '.join(pages)}",
+                f"{label:>6} calls ({path}): peak {result['peak'] / 1e6:7.1f} MB;",
+                f"peak per page of 2,000 calls (MB): {' '.join(pages)}",
             )
 
         fault_section(args, work, follow_ups, total)
