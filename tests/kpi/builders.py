@@ -63,6 +63,11 @@ def insert(conn: sa.Connection, table: sa.Table, rows: Iterable[Mapping[str, Any
         conn.execute(sa.insert(table), rows)
 
 
+def funnel(totals: Mapping[str, Any]) -> tuple[Any, ...]:
+    """(calls handled, qualified, meetings held, opportunities) of a report's totals."""
+    return (totals["calls_handled"], totals["qualified"], totals["meetings_held"], totals["opportunities"])
+
+
 def seed_funnel(conn: sa.Connection) -> None:
     """The seed example: 200 calls handled, 60 qualified, 36 meetings held, 10 opportunities.
 

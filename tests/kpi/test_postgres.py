@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from connector.kpi import KpiSettings, compute_report
 from connector.store import tables as t
-from tests.kpi.builders import NOW, PIPE, seed_funnel
+from tests.kpi.builders import NOW, PIPE, funnel, seed_funnel
 from tests.kpi.reference import check_against_reference, discourse_data, load_discourse_data
 
 pytestmark = pytest.mark.postgres
@@ -42,17 +42,7 @@ def test_seed_example_on_postgres(pg_conn: sa.Connection, tmp_path: object) -> N
         seed_funnel(pg_conn)
     data = compute_report(pg_conn, pipeline=PIPE, settings=KpiSettings(), now=NOW)
     totals = data["totals"]
-    assert (
-        totals["calls_handled"],
-        totals["qualified"],
-        totals["meetings_held"],
-        totals["opportunities"],
-    ) == (
-        200,
-        60,
-        36,
-        10,
-    )
+    assert funnel(totals) == (200, 60, 36, 10)
     assert totals["rates"]["opportunity_rate_per_meeting"]["value"] == pytest.approx(10 / 36)
     assert totals["lead_to_opportunity"]["median_days"] == pytest.approx(19.5)
     assert totals["lead_to_opportunity"]["p90_days"] == pytest.approx(23.1)

@@ -12,7 +12,7 @@ import pytest
 from connector.kpi import KpiSettings
 from connector.report.fmt import percent
 from connector.store import Store
-from tests.kpi.builders import seed_funnel
+from tests.kpi.builders import funnel, seed_funnel
 
 
 @pytest.fixture
@@ -25,17 +25,7 @@ def seeded(store: Store) -> Store:
 def test_seed_funnel_figures(seeded: Store, report: Callable[..., dict[str, Any]]) -> None:
     data = report()
     totals = data["totals"]
-    assert (
-        totals["calls_handled"],
-        totals["qualified"],
-        totals["meetings_held"],
-        totals["opportunities"],
-    ) == (
-        200,
-        60,
-        36,
-        10,
-    )
+    assert funnel(totals) == (200, 60, 36, 10)
     assert totals["connected"] == 150
     rates = totals["rates"]
     assert rates["qualified_call_rate"]["value"] == pytest.approx(0.30)
