@@ -862,6 +862,126 @@ NOTES = [
 ]
 
 TRANSCRIPTS = [
+    (
+        "PROSPECT: We chase invoices by hand, it's a real pain. I make the call and the budget is there.\nREP: Could we do a demo Thursday at 2?\nPROSPECT: Let me check my calendar... yes, Thursday at 2 works.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "PROSPECT: We chase invoices by hand, it's a real pain. I make the call and the budget is there.\nREP: How about a demo next Tuesday?\nPROSPECT: Go ahead and send me the invite.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "PROSPECT: We chase invoices by hand, it's a real pain. I make the call and the budget is there.\nREP: Shall I put a meeting in for Monday 9am?\nPROSPECT: Yep, book it.",
+        Q,
+        None,
+        "meeting",
+    ),
+    (
+        "PROSPECT: We chase invoices by hand, it's a real pain. I make the call and the budget is there.\nREP: I can send you a proposal by Friday, would that help?\nPROSPECT: That would be great, thanks.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "PROSPECT: On fait tout à la main, c'est un vrai problème. C'est moi qui décide et on a le budget.\nREP: On cale une démo mardi 11h ?\nPROSPECT: C'est parti.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "PROSPECT: On fait tout à la main, c'est un vrai problème. C'est moi qui décide et on a le budget.\nREP: Je vous envoie une proposition d'ici vendredi ?\nPROSPECT: Oui, faites-moi une offre.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "PROSPECT: On fait tout à la main, c'est un vrai problème. C'est moi qui décide et on a le budget.\nREP: Un rendez-vous jeudi avec votre équipe ?\nPROSPECT: On fait comme ça, jeudi.",
+        Q,
+        None,
+        "meeting",
+    ),
+    (
+        "PROSPECT: On fait tout à la main, c'est un vrai problème. C'est moi qui décide et on a le budget.\nREP: Une démo lundi 14h, ça vous irait ?\nPROSPECT: D'acc, lundi 14h.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "PROSPECT: We chase invoices by hand, it's a real pain. I make the call and the budget is there.\nREP: Would a demo on Friday suit you?\nPROSPECT: Friday's no good, but Monday afternoon works.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "PROSPECT: On fait tout à la main, c'est un vrai problème. C'est moi qui décide et on a le budget.\nREP: Une démo vendredi ?\nPROSPECT: Vendredi je ne peux pas, mais lundi après-midi c'est bon.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "PROSPECT: We chase invoices by hand, it's a real pain. I make the call and the budget is there.\nREP: Could we set up a demo next week?\nPROSPECT: Not next week, I'm travelling, but the week after is fine - say Tuesday.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Is this something you'd look at?\nPROSPECT: No, it would be useless for us, we invoice five clients a year.\nREP: Understood.",
+        D,
+        "no_need",
+        "none",
+    ),
+    (
+        "REP: Vous seriez intéressé ?\nPROSPECT: Ça ne nous servirait à rien, on a trois clients.\nREP: Entendu.",
+        D,
+        "no_need",
+        "none",
+    ),
+    (
+        "REP: Worth a look?\nPROSPECT: We're not in the market for anything like this.\nREP: OK.",
+        D,
+        "no_need",
+        "none",
+    ),
+    (
+        "REP: Ça vaut le coup d'en parler ?\nPROSPECT: Franchement non, on n'en a aucune utilité.",
+        D,
+        "no_need",
+        "none",
+    ),
+    (
+        "REP: Any chance you'd switch?\nPROSPECT: No way, we're two years into a five-year deal with Versapay.",
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    (
+        "REP: Vous pourriez changer d'outil ?\nPROSPECT: Impossible, on est liés à Cegid jusqu'en 2029.",
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    (
+        "REP: Is budget available?\nPROSPECT: There's zero budget, and there won't be any next year either - we're shrinking.",
+        D,
+        "no_budget",
+        "none",
+    ),
+    (
+        "REP: Please don't hang up...\nPROSPECT: Take me off your calling list and never call this number again.",
+        D,
+        "opted_out",
+        "none",
+    ),
+    (
+        "REP: Je peux vous rappeler ?\nPROSPECT: Non, ne me rappelez jamais, je ne veux plus être démarché.",
+        D,
+        "opted_out",
+        "none",
+    ),
     # an offer to call back is a callback, not a meeting, even when the prospect accepts it
     (
         "PROSPECT: It's a real pain for us and I decide, but nothing will move before April.\nREP: Would you like me to call you back in April?\nPROSPECT: Yes please.",
