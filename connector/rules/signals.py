@@ -168,26 +168,14 @@ def _after_word(items: list[Any], budget: list[int]) -> set[str] | None:
     if op is _sc.SUBPATTERN:
         return _after_word(list(av[-1]) + rest, budget)
     if op is _sc.BRANCH:
-        acc: set[str] = set()
-        for alt in av[1]:
-            got = _after_word(list(alt) + rest, budget)
-            if got is None:
-                return None
-            acc |= got
-        return acc
+        return _union(_after_word, (list(alt) + rest for alt in av[1]), budget)
     if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
         lo, hi, body = av
         if _word_only(list(body)):
             return _after_word(rest, budget)  # the word goes on for a while, then `rest`
         if hi is _sc.MAXREPEAT or hi > 3:
             return None
-        acc2: set[str] = set()
-        for n in range(lo, hi + 1):
-            got = _after_word(list(body) * n + rest, budget)
-            if got is None:
-                return None
-            acc2 |= got
-        return acc2
+        return _union(_after_word, (list(body) * n + rest for n in range(lo, hi + 1)), budget)
     return None
 
 
@@ -195,9 +183,7 @@ def _next_chars(items: list[Any], budget: list[int]) -> set[str] | None:
     """First [a-z0-9] character the rest of a pattern can start its next word with, after separators
     ("" = the text may end); None when unknown."""
     budget[0] -= 1
-    if budget[0] < 0:
-        return None
-    if not items:
+    if budget[0] < 0 or not items:
         return None
     op, av = items[0]
     rest = items[1:]
@@ -211,25 +197,26 @@ def _next_chars(items: list[Any], budget: list[int]) -> set[str] | None:
     if op is _sc.SUBPATTERN:
         return _next_chars(list(av[-1]) + rest, budget)
     if op is _sc.BRANCH:
-        acc: set[str] = set()
-        for alt in av[1]:
-            got = _next_chars(list(alt) + rest, budget)
-            if got is None:
-                return None
-            acc |= got
-        return acc
+        return _union(_next_chars, (list(alt) + rest for alt in av[1]), budget)
     if op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT, getattr(_sc, "POSSESSIVE_REPEAT", None)):
         lo, _hi, body = av
-        first = _next_chars(list(body) + rest, budget)
-        if first is None:
-            return None
-        if lo == 0:
-            skip = _next_chars(rest, budget)
-            if skip is None:
-                return None
-            first |= skip
-        return first
+        paths = [list(body) + rest, rest] if lo == 0 else [list(body) + rest]  # body once, or skipped
+        return _union(_next_chars, paths, budget)
     return None
+
+
+Walk = Callable[[list[Any], list[int]], "set[str] | None"]
+
+
+def _union(walk: Walk, alternatives: Iterable[list[Any]], budget: list[int]) -> set[str] | None:
+    """The union of `walk` over `alternatives` (tried in order); None as soon as one is unknown."""
+    acc: set[str] = set()
+    for items in alternatives:
+        got = walk(items, budget)
+        if got is None:
+            return None
+        acc |= got
+    return acc
 
 
 _PLAIN_GROUP = re.compile(r"\(\?:((?:[a-z0-9 '\-]|\\[-.+ ])+(?:\|(?:[a-z0-9 '\-]|\\[-.+ ])+)+)\)")
