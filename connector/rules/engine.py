@@ -73,7 +73,7 @@ def _recontact(
 def qualify(call: Call, ruleset: Ruleset, now: datetime) -> Result:
     """Qualify one call under `ruleset`; `now` only bounds follow-up due dates (never in the past)."""
     call_day = call.occurred_at.date()
-    found = extract(call, ruleset)
+    found = extract(call, ruleset, call_day)
     lang = found.language  # the call's hint, else detected
     facts = assess(call, ruleset, found, call_day)
     states = {a.criterion.name: a.state for a in facts.assessments}

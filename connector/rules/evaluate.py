@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -84,10 +85,14 @@ class Extraction:
     words)."""
 
 
-def extract(call: Call, ruleset: Ruleset) -> Extraction:
-    """Every signal hit of the call, with speaker and strength, in source order."""
+def extract(call: Call, ruleset: Ruleset, ref: date | None = None) -> Extraction:
+    """Every signal hit of the call, with speaker and strength, in source order.
+
+    With `ref` (the call date), hits whose time expression voids them on that date (see `_void_on`)
+    are dropped before they can cancel other hits."""
     out: list[Found] = []
     lex = ruleset.lexicon
+    void = _void_on(ref, ruleset.horizon_months) if ref is not None else None
     segs: list[Segment] = []
     sample = ""
     if call.transcript:
@@ -96,7 +101,7 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
         prospect_name = call.prospect.name if call.prospect else None
         segs = segment_transcript(call.transcript, call.owner, prospect_name)
         starts = [s.start for s in segs]
-        for h in find_hits(lex, norm, "transcript"):
+        for h in find_hits(lex, norm, "transcript", void=void):
             i = bisect.bisect_right(starts, h.start) - 1
             inside = i >= 0 and h.start < segs[i].end
             speaker: Speaker = segs[i].speaker if inside else "unknown"
@@ -114,7 +119,7 @@ def extract(call: Call, ruleset: Ruleset) -> Extraction:
     if call.notes:
         norm = normalize(call.notes)
         sample = norm[:4000] + " " + sample
-        for h in find_hits(lex, norm, "notes"):
+        for h in find_hits(lex, norm, "notes", void=void):
             out.append(Found(h, "notes", 1.0, call.notes))
     for crit in ruleset.criteria:
         for path in crit.fields:
@@ -199,21 +204,29 @@ _LOCK_IN = ("competitor_locked",)
 contract "jusqu'en mars" mentioned in October ends within it (a timing matter, not a lock-in)."""
 
 
+def _void_on(ref: date, horizon_months: float) -> Callable[[Hit], bool]:
+    """Whether a hit means nothing on the call date `ref`: a future-only signal whose date is not after
+    it, or a lock-in whose contract ends within the horizon."""
+
+    def void(h: Hit) -> bool:
+        if not h.when or (h.signal not in _FUTURE_ONLY and h.signal not in _LOCK_IN):
+            return False
+        d = resolve(h.when, ref)
+        if d is None:
+            return False
+        return d <= ref if h.signal in _FUTURE_ONLY else months_between(ref, d) <= horizon_months
+
+    return void
+
+
 def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> Facts:
-    """Criterion verdicts and decision facts for one call, `ref` being the call date."""
+    """Criterion verdicts and decision facts for one call, `ref` being the call date; `extraction`
+    comes from `extract(call, ruleset, ref)`."""
     found = extraction.found
     by_signal: dict[str, list[Found]] = {}
     said_strongly: set[str] = set()  # signals with a hit stronger than a rep's
     for f in found:
         signal = f.hit.signal
-        if signal in _FUTURE_ONLY and f.hit.when:
-            d = resolve(f.hit.when, ref)
-            if d is not None and d <= ref:
-                continue
-        if signal in _LOCK_IN and f.hit.when:
-            d = resolve(f.hit.when, ref)
-            if d is not None and months_between(ref, d) <= ruleset.horizon_months:
-                continue
         by_signal.setdefault(signal, []).append(f)
         if f.strength > ruleset.rep_weight:
             said_strongly.add(signal)

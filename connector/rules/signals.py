@@ -720,7 +720,12 @@ def _hit(
 
 
 def find_hits(
-    lexicon: Lexicon, norm: str, source: str, only: Iterable[str] | None = None, max_hits: int = 64
+    lexicon: Lexicon,
+    norm: str,
+    source: str,
+    only: Iterable[str] | None = None,
+    max_hits: int = 64,
+    void: Callable[[Hit], bool] | None = None,
 ) -> list[Hit]:
     """All non-overridden hits of the lexicon's signals (or of `only`) in normalised text `norm`.
 
@@ -731,6 +736,9 @@ def find_hits(
 
     At most `max_hits` hits are kept per signal (the first ones), which bounds the work on huge texts
     without changing decisions: criteria use the strongest hit per signal and source.
+
+    Hits for which `void` is true (e.g. "budget 2026" said in 2026: not a later budget) are dropped
+    before overrides are applied, so they cancel nothing.
     """
     wanted = set(only) if only is not None else None
     signals = lexicon.signals
@@ -796,6 +804,8 @@ def find_hits(
                 count[i] += 1
                 if count[i] >= max_hits:
                     break
+    if void is not None:
+        hits = [h for h in hits if not void(h)]
     return apply_overrides(lexicon, hits)
 
 

@@ -105,6 +105,28 @@ def _next_day_of_month(ref: date, month: int, day: int) -> date | None:
     return None
 
 
+def _next_day(ref: date, day: int) -> date:
+    """The first date on or after `ref` whose day of the month is `day` (months too short skipped)."""
+    year, month = ref.year, ref.month
+    if day < ref.day:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    while day > calendar.monthrange(year, month)[1]:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return date(year, month, day)
+
+
+def _next_iso_week(ref: date, week: int) -> date:
+    """Monday of ISO week `week` of this year, or of next year when that week is already over."""
+    for year in (ref.isocalendar()[0], ref.isocalendar()[0] + 1):
+        try:
+            monday = date.fromisocalendar(year, week, 1)
+        except ValueError:
+            continue
+        if monday + timedelta(days=6) >= ref:
+            return monday
+    return ref
+
+
 def _quarter(ref: date, q: int, end: bool, next_year: bool) -> date:
     year = ref.year + (1 if next_year else 0)
     start_month = 3 * (q - 1) + 1
@@ -119,7 +141,11 @@ def _quarter(ref: date, q: int, end: bool, next_year: bool) -> date:
 _SEASONS = {
     "rentree": 9, "automne": 10, "fall": 10, "autumn": 10, "hiver": 1, "winter": 1,
     "printemps": 4, "spring": 4, "ete": 7, "summer": 7, "noel": 12, "christmas": 12,
+    "toussaint": 11, "paques": 4, "easter": 4,
 }  # fmt: skip
+_WEEK_NUMBER = re.compile(r"\b(?:semaine|sem|week|wk|s|w) ?(\d{1,2})\b")
+_WEEKS_AHEAD = re.compile(r"\bs ?\+ ?(\d)\b")
+_DAY_OF_MONTH = re.compile(r"(?<![\d/.:])(\d{1,2})(?:st|nd|rd|th|er)?(?![\d/.:]|\s?h\b|\s?(?:am|pm)\b)")
 
 
 @lru_cache(maxsize=4096)
@@ -132,8 +158,14 @@ def resolve(expr: str, ref: date) -> date | None:
         return None
     toks = _NUMTOK.findall(e)
     words = set(toks)
-    nxt = bool(words & {"prochain", "prochaine", "next", "following", "suivant", "suivante"})
+    nxt = bool(words & {"prochain", "prochaine", "next", "following", "suivant", "suivante", "pro", "proch"})
     end = bool(words & {"fin", "end", "late", "ends", "close"})
+    m = _WEEKS_AHEAD.search(e)  # "S+2": the week after next
+    if m:
+        return ref + timedelta(days=7 * int(m.group(1)) - ref.weekday())
+    m = _WEEK_NUMBER.search(e)  # ISO week number: "semaine 44", "S44", "wk 44"
+    if m and 1 <= int(m.group(1)) <= 53:
+        return _next_iso_week(ref, int(m.group(1)))
     # durations: "dans 6 mois", "in three weeks", "6 months", "d'ici 2 ans"
     for i, tok in enumerate(toks):
         base = tok if tok in _UNIT_MONTHS or tok in _UNIT_DAYS else tok.rstrip("s")
@@ -191,6 +223,8 @@ def resolve(expr: str, ref: date) -> date | None:
     m = re.search(r"\b(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2,4}))?\b", e)
     if m:
         day, month = int(m.group(1)), int(m.group(2))
+        if month > 12 >= day:  # "10/22": written month first
+            day, month = month, day
         year = int(m.group(3)) if m.group(3) else ref.year
         if year < 100:
             year += 2000
@@ -231,6 +265,15 @@ def resolve(expr: str, ref: date) -> date | None:
             if year < ref.year:
                 return date(year, 12, 31)
             return ref if year == ref.year else date(year, 1, 1)
+    if words & {"eow"} or (end and words & {"semaine", "week"}):  # "fin de semaine", "end of week"
+        return ref + timedelta(days=(4 - ref.weekday()) % 7)
+    if words & {"eom"} or (end and words & {"mois", "month"}):  # "fin du mois", "end of the month"
+        return date(ref.year, ref.month, calendar.monthrange(ref.year, ref.month)[1])
+    if words & {"eod", "cob", "journee"}:
+        return ref
+    m = _DAY_OF_MONTH.search(e)  # a day of the month alone: "le 20", "by the 15th", "the 1st"
+    if m and 1 <= int(m.group(1)) <= 31:
+        return _next_day(ref, int(m.group(1)))
     if words & {"annee", "year", "an"}:
         if nxt:
             return date(ref.year + 1, 12 if end else 1, 31 if end else 1)

@@ -71,6 +71,21 @@ REF = date(2026, 10, 6)
         ("le 2 octobre", date(2027, 10, 2)),  # already past this month: next year
         ("mi-octobre", date(2026, 10, 15)),
         ("14 mars", date(2027, 3, 14)),
+        ("le 20", date(2026, 10, 20)),  # a day of the month alone: the next such day
+        ("by the 5th", date(2026, 11, 5)),
+        ("le 31", date(2026, 10, 31)),
+        ("13.10", date(2026, 10, 13)),  # dotted, as in Switzerland and Belgium
+        ("10/22", date(2026, 10, 22)),  # month first when the day cannot be a month
+        ("semaine 44", date(2026, 10, 26)),  # ISO week: its Monday
+        ("s44", date(2026, 10, 26)),
+        ("week 2", date(2027, 1, 11)),  # already over this year: next year's
+        ("s+2", date(2026, 10, 19)),
+        ("la semaine pro", date(2026, 10, 13)),
+        ("fin du mois", date(2026, 10, 31)),
+        ("eow", date(2026, 10, 9)),
+        ("en fin de semaine", date(2026, 10, 9)),
+        ("la semaine du 19", date(2026, 10, 19)),
+        ("apres la toussaint", date(2026, 11, 1)),
     ],
 )
 def test_timelines_resolve_against_the_call_date(expr: str, expected: date) -> None:
