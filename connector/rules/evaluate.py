@@ -202,6 +202,10 @@ _FUTURE_ONLY = ("budget_later",)
 _LOCK_IN = ("competitor_locked",)
 """Contract signals that lock the prospect in only when the contract runs past the horizon: a
 contract "jusqu'en mars" mentioned in October ends within it (a timing matter, not a lock-in)."""
+_NEAR_TIMING = {"timing_later": "timing"}
+"""Late-timing signals → the plain horizon signal they stand for when their date lies within the
+horizon and an action is agreed ("pas avant janvier" said in October, with a demo on Thursday, is a
+three-month horizon; without an agreed action it stays a wait, hence a callback)."""
 
 
 def _void_on(ref: date, horizon_months: float) -> Callable[[Hit], bool]:
@@ -219,18 +223,34 @@ def _void_on(ref: date, horizon_months: float) -> Callable[[Hit], bool]:
     return void
 
 
+def _by_signal(found: list[Found], ruleset: Ruleset) -> tuple[dict[str, list[Found]], frozenset[str]]:
+    """Hits grouped by signal, and the signals with a hit said more strongly than by the rep."""
+    by_signal: dict[str, list[Found]] = {}
+    strong: set[str] = set()
+    for f in found:
+        by_signal.setdefault(f.hit.signal, []).append(f)
+        if f.strength > ruleset.rep_weight:
+            strong.add(f.hit.signal)
+    return by_signal, frozenset(strong)
+
+
+def _as_horizon(f: Found, ref: date, horizon_months: float) -> Found:
+    """A late-timing hit (`_NEAR_TIMING`) whose date lies within the horizon, as the plain horizon
+    signal; any other hit unchanged."""
+    name = _NEAR_TIMING.get(f.hit.signal)
+    if name is None or not f.hit.when:
+        return f
+    d = resolve(f.hit.when, ref)
+    if d is None or months_between(ref, d) > horizon_months:
+        return f
+    return f._replace(hit=f.hit._replace(signal=name))
+
+
 def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> Facts:
     """Criterion verdicts and decision facts for one call, `ref` being the call date; `extraction`
     comes from `extract(call, ruleset, ref)`."""
     found = extraction.found
-    by_signal: dict[str, list[Found]] = {}
-    said_strongly: set[str] = set()  # signals with a hit stronger than a rep's
-    for f in found:
-        signal = f.hit.signal
-        by_signal.setdefault(signal, []).append(f)
-        if f.strength > ruleset.rep_weight:
-            said_strongly.add(signal)
-    strong = frozenset(said_strongly)
+    by_signal, strong = _by_signal(found, ruleset)
 
     def best(names: tuple[str, ...], min_strength: float = 0.0) -> Found | None:
         cands = [f for n in names for f in by_signal.get(n, ()) if f.strength >= min_strength]
@@ -240,6 +260,14 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
     for f in found:
         if f.segment >= 0:
             by_turn.setdefault(f.segment, set()).add(f.hit.signal)
+    action_crit = next((c for c in ruleset.criteria if c.kind == "action"), None)
+    agreed = None
+    if action_crit is not None:
+        agreed = _action(action_crit, ruleset, by_signal, best, ref, extraction, by_turn)
+        if agreed[1] is not None:
+            near = [_as_horizon(f, ref, ruleset.horizon_months) for f in found]
+            if near != found:
+                by_signal, strong = _by_signal(near, ruleset)
     # callbacks: explicit requests, "not before <date>", or a rep's offer to call back that the
     # prospect accepts (the date from the reply, else from the offer)
     dated: list[tuple[tuple[float, int, int], date]] = []
@@ -278,7 +306,11 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
             a, horizon, horizon_date = _timing(crit, ruleset, best, ref)
             results.append(a)
         elif crit.kind == "action":
-            a, action, action_date = _action(crit, ruleset, by_signal, best, ref, extraction, by_turn)
+            a, action, action_date = (
+                agreed
+                if crit is action_crit and agreed is not None
+                else _action(crit, ruleset, by_signal, best, ref, extraction, by_turn)
+            )
             results.append(a)
         else:
             pos, neg = best(crit.met), best(crit.not_met)

@@ -990,6 +990,139 @@ NOTES = [
     ("CFO decides. Need confirmed. Budget ok. Demo Jan 5.", Q, None, "demo"),
     ("CFO decides. Need confirmed. Budget ok. Meeting 01/07/2027.", Q, None, "meeting"),
     ("CFO decides. Need confirmed. Budget ok. Demo 11/3.", Q, None, "demo"),
+    # a near "not before" with an agreed action is a horizon; far ones and callbacks stay bad timing
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Démo jeudi 14h. Déploiement prévu sur l'exercice prochain.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Démo jeudi. Go live visé pour mars.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Démo jeudi. Le déploiement sur les autres filiales se fera l'an prochain.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Démo jeudi. Elle me rappelle demain pour confirmer l'heure.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Démo calée jeudi ; elle doit me rappeler si empêchement.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Veut une démo ; elle me rappelle la semaine prochaine pour fixer la date.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Démo jeudi. Leur exercice se clôture en juin.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Démo jeudi. Contrat actuel (Sage) se termine en décembre.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Pas avant janvier pour démarrer, mais démo jeudi.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Projet dans 3 mois. Démo jeudi.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Projet à horizon 9 mois. Rappeler en avril.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "DAF, c'est elle qui décide. Besoin confirmé (relances à la main). Budget prévu. Intéressée mais pas avant l'été prochain. Rappeler en mai.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Demo Thursday 2pm. Rollout planned for next fiscal year.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Demo Thursday. Go-live targeted for March.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Demo Thursday. Rollout to the other subsidiaries next year.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Demo Thursday. She'll call me back tomorrow to confirm the time.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Wants a demo; she'll call me back next week to set the date.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Demo Thursday. Their fiscal year closes in June.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Demo Thursday. Current contract (Sage) ends in December.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Not starting before January, but demo Thursday.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Project in 3 months. Demo Thursday.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "CFO, she decides. Need confirmed (manual dunning). Budget planned. Project horizon 9 months. Call back in April.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
 ]
 
 TRANSCRIPTS = [
@@ -1323,6 +1456,43 @@ TRANSCRIPTS = [
         Q,
         None,
         "meeting",
+    ),
+    # the rep's general talk of long roll-outs or later calls is not the prospect's horizon
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Oui bonjour.\nREP: Vous gérez les relances clients ?\nPROSPECT: Oui, et c'est l'enfer, tout est à la main. C'est moi qui décide pour ce genre d'outil.\nREP: En général nos clients démarrent en six à neuf mois.\nPROSPECT: Nous on voudrait démarrer en janvier. Le budget est prévu.\nREP: Je vous propose une démo jeudi à 14h ?\nPROSPECT: Parfait.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: Do you handle collections?\nPROSPECT: Yes, and it's painful, all manual. I make the call on tools like this.\nREP: Most clients take six to nine months to roll out.\nPROSPECT: We'd want to start in January. Budget is set aside.\nREP: Could I show you a demo Thursday at 2?\nPROSPECT: Sounds good.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Bonjour, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: On pourrait en reparler dans six mois si c'est trop tôt ?\nPROSPECT: Non non, c'est maintenant qu'on a le problème. Les relances nous prennent deux jours par semaine. Je décide avec le DG mais c'est moi qui porte le projet, budget ok.\nREP: Une démo mardi prochain ?\nPROSPECT: Oui, mardi 10h.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Hi, Camille from Qualicall.\nPROSPECT: Hello.\nREP: Shall we pick this up again in six months if it's too early?\nPROSPECT: No, the problem is now. Collections take us two days a week. I own the project and the budget is there.\nREP: A demo next Tuesday?\nPROSPECT: Yes, Tuesday at 10.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Bonjour, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Vous avez des impayés ?\nPROSPECT: Beaucoup, notre DSO explose. Je suis la DAF, je valide.\nREP: Et côté budget ?\nPROSPECT: On a une enveloppe.\nREP: Je vous rappelle la semaine prochaine pour caler une démo ?\nPROSPECT: Oui, rappelez-moi lundi, on fixera la démo.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Hi, Camille from Qualicall.\nPROSPECT: Hi.\nREP: Any late payers?\nPROSPECT: Loads, our DSO is out of control. I'm the CFO, I sign off.\nREP: Budget-wise?\nPROSPECT: We have funds set aside.\nREP: Should I call you next week to book a demo?\nPROSPECT: Yes, call me Monday and we'll book the demo.",
+        Q,
+        None,
+        "demo",
     ),
 ]
 
