@@ -1569,6 +1569,115 @@ TRANSCRIPTS = [
         None,
         "demo",
     ),
+    # negations that are not refusals, indirect authority, wrong person with and without a referral
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Oui, on y passe un temps fou, c'est un vrai sujet.\nREP: Le budget, c'est un frein ?\nPROSPECT: Non, aucun problème de budget. Et c'est moi qui décide.\nREP: Une démo jeudi 10h ?\nPROSPECT: Pas de souci pour jeudi.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: Yes, it eats up a lot of time, it's a real issue.\nREP: Is budget a blocker?\nPROSPECT: No, no budget problem. And I'm the one who decides.\nREP: A demo Thursday at 10?\nPROSPECT: No problem for Thursday.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Oui, c'est pénible, on relance tout à la main.\nREP: Vous êtes sous contrat avec un autre éditeur ?\nPROSPECT: Non, aucun contrat, on fait tout sur Excel. Je décide seule, budget prévu.\nREP: On se voit mardi ?\nPROSPECT: Je ne suis pas contre, mardi 15h.",
+        Q,
+        None,
+        "meeting",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: Yes, it's painful, we chase everything by hand.\nREP: Are you under contract with another vendor?\nPROSPECT: No, no contract, it's all in Excel. I decide, budget is planned.\nREP: Shall we meet Tuesday?\nPROSPECT: I wouldn't say no, Tuesday 3pm.",
+        Q,
+        None,
+        "meeting",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Oui, le besoin est réel.\nREP: Qui décide pour ce type d'outil ?\nPROSPECT: Je prépare le dossier, mais c'est le comité de direction qui tranche.\nREP: Je peux leur présenter la solution ?\nPROSPECT: Je vais leur en parler et je vous redis.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: Yes, the need is real.\nREP: Who decides on this kind of tool?\nPROSPECT: I put the case together, but the executive committee makes the call.\nREP: Could I present to them?\nPROSPECT: I'll raise it with them and get back to you.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Oui, nos retards de paiement explosent.\nREP: Vous décidez ?\nPROSPECT: J'ai une délégation de signature jusqu'à 50 000 euros, donc oui.\nREP: Je vous envoie une proposition ?\nPROSPECT: Oui, envoyez-la moi cette semaine.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: Yes, late payments are exploding.\nREP: Do you decide?\nPROSPECT: I have signing authority up to 50k, so yes.\nREP: Shall I send you a proposal?\nPROSPECT: Yes, send it over this week.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Franchement, on n'en a pas besoin, on a très peu d'impayés.\nREP: Même pas pour gagner du temps ?\nPROSPECT: Non, vraiment, ce n'est pas un sujet chez nous.",
+        D,
+        "no_need",
+        "none",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: Honestly, we don't need it, we have very few unpaid invoices.\nREP: Not even to save time?\nPROSPECT: No, really, it's not an issue for us.",
+        D,
+        "no_need",
+        "none",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Le sujet m'intéresse, mais on vient de signer pour trois ans avec Sidetrade.\nREP: Et à l'échéance ?\nPROSPECT: Recontactez-nous dans trois ans, pas avant.",
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: It's interesting, but we just signed a three-year deal with Sidetrade.\nREP: And when it ends?\nPROSPECT: Get back to us in three years, not before.",
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Oui, on a un vrai besoin, et je décide.\nREP: Et le calendrier ?\nPROSPECT: Pas avant septembre prochain, on migre notre ERP d'ici là.\nREP: Je vous rappelle en août ?\nPROSPECT: Oui, fin août c'est bien.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: Yes, we have a real need, and I decide.\nREP: And the timeline?\nPROSPECT: Not before next September, we're migrating our ERP until then.\nREP: Shall I call you in August?\nPROSPECT: Yes, late August works.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Ce n'est pas que le besoin n'existe pas, mais on n'a pas de budget cette année.\nREP: Et l'an prochain ?\nPROSPECT: Oui, on pourra l'inscrire au budget 2027. Rappelez-moi en janvier.",
+        N,
+        "no_budget",
+        "callback",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: It's not that we don't need it, but there's no budget this year.\nREP: And next year?\nPROSPECT: Yes, we can put it in the 2027 budget. Call me in January.",
+        N,
+        "no_budget",
+        "callback",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall, je vous appelle au sujet de vos relances clients.\nPROSPECT: Je ne suis pas la bonne personne, c'est notre DAF, Marc Dupont, qui gère ça.\nREP: Vous pouvez me mettre en relation ?\nPROSPECT: Oui, je lui transfère votre mail.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall, calling about your collections process.\nPROSPECT: I'm not the right person, our CFO, Mark Dupont, handles that.\nREP: Could you introduce me?\nPROSPECT: Sure, I'll forward him your email.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
 ]
 
 
