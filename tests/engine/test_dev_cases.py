@@ -1281,6 +1281,29 @@ NOTES = [
         None,
         "demo",
     ),
+    # opt-outs said every way, "not interested right now", switchboards and unanswered lines
+    ("Pas intéressée et demande qu'on ne la rappelle plus jamais.", D, "opted_out", "none"),
+    ("Not interested and asked us never to call again.", D, "opted_out", "none"),
+    ("Agacé, demande à être retiré de nos fichiers.", D, "opted_out", "none"),
+    ("Annoyed, asked to be taken off our list.", D, "opted_out", "none"),
+    ("Inscrit sur Bloctel, ne souhaite aucun démarchage.", D, "opted_out", "none"),
+    ("Says he's on the do-not-call registry and doesn't want sales calls.", D, "opted_out", "none"),
+    ("Ne veut plus être sollicitée par téléphone, uniquement par mail si besoin.", D, "opted_out", "none"),
+    (
+        "Pas intéressé pour l'instant, mais ok pour qu'on le recontacte dans un an.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    ("Not interested right now, fine to reach out again in a year.", N, "bad_timing", "callback"),
+    ("Tombé sur le répondeur, message laissé.", U, None, "callback"),
+    ("Went to voicemail, left a message.", U, None, "callback"),
+    ("Standard : elle est en télétravail aujourd'hui, rappeler demain.", U, None, "callback"),
+    ("Switchboard says she's working from home today; try tomorrow.", U, None, "callback"),
+    ("Ça a sonné dans le vide, 3e tentative.", U, None, "callback"),
+    ("Rang out, third attempt.", U, None, "callback"),
+    ("Pas le temps, en réunion, rappeler cet après-midi.", N, "bad_timing", "callback"),
+    ("In a meeting, asked me to call back this afternoon.", N, "bad_timing", "callback"),
 ]
 
 TRANSCRIPTS = [
