@@ -272,6 +272,8 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
     # prospect accepts (the date from the reply, else from the offer)
     dated: list[tuple[tuple[float, int, int], date]] = []
     for f in by_signal.get("callback_request", []) + by_signal.get("timing_later", []):
+        if f.speaker == "rep":
+            continue  # the rep's "on peut se rappeler dans six mois" is an offer (see callback_offer)
         d = _when_of(f, ruleset, ref) if f.hit.when else None
         if d is not None and d > ref:
             dated.append((_rank(f), d))

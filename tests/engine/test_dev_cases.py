@@ -1784,6 +1784,91 @@ TRANSCRIPTS = [
         "no_authority",
         "reach_decision_maker",
     ),
+    # the rep's words (a callback in six months, a budget question) are not the prospect's; hedged replies
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Beaucoup de DAF nous disent qu'ils n'ont pas de budget cette année, c'est votre cas ?\nPROSPECT: Non, on a l'enveloppe. Et le besoin est là, nos relances sont manuelles. Je décide.\nREP: Démo mardi 14h ?\nPROSPECT: Va pour mardi 14h.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: A lot of CFOs tell us they have no budget this year, is that your case?\nPROSPECT: No, we have the funds. And the need is there, our reminders are manual. I decide.\nREP: Demo Tuesday 2pm?\nPROSPECT: Tuesday 2pm it is.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nPROSPECT: Le besoin est réel, je décide, le budget existe.\nREP: On pourrait faire une démo ?\nPROSPECT: Peut-être, on verra. Envoyez-moi plutôt une doc.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nPROSPECT: The need is real, I decide, the budget exists.\nREP: Could we do a demo?\nPROSPECT: Maybe, we'll see. Just send me some documentation.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Je comprends si ce n'est pas le moment, on peut se rappeler dans six mois.\nPROSPECT: Au contraire, c'est urgent. J'ai le budget et je signe.\nREP: Alors une démo jeudi ?\nPROSPECT: Jeudi 9h.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: I understand if it's not the right time, we can talk again in six months.\nPROSPECT: On the contrary, it's urgent. I have the budget and I sign.\nREP: A demo Thursday then?\nPROSPECT: Thursday 9am.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nPROSPECT: On n'a pas vraiment de souci de relances, nos clients paient à 30 jours.\nREP: Même pas de retards ?\nPROSPECT: Très peu, franchement ça ne nous servirait pas.",
+        D,
+        "no_need",
+        "none",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nPROSPECT: We don't really have a collections problem, our customers pay at 30 days.\nREP: No late payers at all?\nPROSPECT: Very few, honestly it wouldn't help us.",
+        D,
+        "no_need",
+        "none",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nPROSPECT: Intéressant, mais c'est mon associé qui décide de ces achats.\nREP: Je peux l'avoir au téléphone ?\nPROSPECT: Oui, je vous mets en copie d'un mail avec lui.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nPROSPECT: Interesting, but my business partner decides on these purchases.\nREP: Could I get him on the phone?\nPROSPECT: Yes, I'll cc you on an email to him.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nPROSPECT: Oui on a besoin, je décide, budget ok.\nREP: Je vous envoie une proposition commerciale ?\nPROSPECT: Oui, d'ici vendredi si possible.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nPROSPECT: Yes we need it, I decide, budget ok.\nREP: Shall I send you a commercial proposal?\nPROSPECT: Yes, by Friday if you can.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nPROSPECT: Oui on a besoin, je décide, budget ok.\nREP: Une démo la semaine prochaine ?\nPROSPECT: Non, pas de démo, envoyez-moi directement un devis.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nPROSPECT: Yes we need it, I decide, budget ok.\nREP: A demo next week?\nPROSPECT: No demo needed, just send me a quote.",
+        Q,
+        None,
+        "proposal",
+    ),
 ]
 
 
