@@ -1304,6 +1304,31 @@ NOTES = [
     ("Rang out, third attempt.", U, None, "callback"),
     ("Pas le temps, en réunion, rappeler cet après-midi.", N, "bad_timing", "callback"),
     ("In a meeting, asked me to call back this afternoon.", N, "bad_timing", "callback"),
+    # terse notes with abbreviations, French and English
+    ("DM ok, pb relances ++, bdg ok, tps T1. rdv pris 12/11 10h.", Q, None, "meeting"),
+    ("dm ok, pain: dunning by hand, bdgt ok, timing Q1. mtg booked 11/12 10am.", Q, None, "meeting"),
+    ("NRP x3, msg laissé.", U, None, "callback"),
+    ("no answer x3, left vm.", U, None, "callback"),
+    ("pas d'int. raccroche.", D, "no_need", "none"),
+    ("DAF ok pr démo mardi, budget voté T1", Q, None, "demo"),
+    ("daf ok pr demo mar, bdg vote t1", Q, None, "demo"),
+    ("CFO ok w/ demo Tue, budget approved for Q1", Q, None, "demo"),
+    ("int. mais pas avt sept 2027. rappeler juin 2027", N, "bad_timing", "callback"),
+    ("interested but not b4 Sept 2027. call back June 2027", N, "bad_timing", "callback"),
+    ("pas de bdg cette année, rappeler sept.", N, "no_budget", "callback"),
+    ("no bdgt this yr, call back Sept", N, "no_budget", "callback"),
+    (
+        "DAF ne décide pas, DG signe. Elle organise un call avec lui.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "CFO doesn't decide, CEO signs. She'll set up a call with him.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
 ]
 
 TRANSCRIPTS = [
