@@ -7,7 +7,8 @@ optional `overrides` (signals whose overlapping hits this one cancels) and `doc`
 Speed: each pattern is analysed once (at load) for the literal word prefixes any match must start
 with; at run time a text is indexed by word prefix and a signal's regex is only tried at the word
 starts carrying one of its prefixes. Patterns whose start cannot be analysed are scanned in full.
-Cost is therefore linear in the text length. `find_hits` is pure and never raises.
+Cost is therefore linear in the text length. `find_hits` is pure and never raises (its one piece of
+state, the memo of the triggers of `only` sets on the lexicon, changes no result).
 
 Measured and rejected: merging the signals of a key's row into ONE regex (each signal in an optional
 lookahead with a capturing group, one `match` per word instead of ~3). Results were identical and the
@@ -82,6 +83,9 @@ class Lexicon:
     """Signal name → its index in `signals`."""
     scanned: tuple[int, ...] = ()
     """Indices of the signals with patterns scanned in full (`Signal.scanned`)."""
+    on_demand: dict[frozenset[str], Trigger] = field(default_factory=dict, compare=False, repr=False)
+    """Signal names asked for together (`find_hits(only=...)`) → their trigger, built on first use
+    (at most ON_DEMAND_MAX sets are kept)."""
 
 
 class Hit(NamedTuple):
@@ -674,6 +678,22 @@ def _trigger(table: Dispatch) -> Trigger:
     return re.compile(r"[^a-z0-9](" + body + r")(?=[a-z0-9]*+[^a-z0-9]*+([a-z0-9]?))"), rows
 
 
+ON_DEMAND_MAX = 64
+"""Most `only` sets whose trigger a lexicon keeps (the engine asks for a handful)."""
+
+
+def _on_demand(lexicon: Lexicon, wanted: Iterable[str]) -> Trigger | None:
+    """The trigger of the signals named in `wanted` (any scope), built on first use and kept on the
+    lexicon; None when ON_DEMAND_MAX other sets are kept (the caller then indexes the text itself).
+    Same hits as that indexing: its rows hold, in order, the wanted signals keyed there."""
+    key = frozenset(wanted)
+    found = lexicon.on_demand.get(key)
+    if found is None and len(lexicon.on_demand) < ON_DEMAND_MAX:
+        found = _trigger(_dispatch(lexicon, [name in key for name in lexicon.names]))
+        lexicon.on_demand[key] = found
+    return found
+
+
 def keyed_positions(norm: str, keep: Mapping[str, Any]) -> list[tuple[int, str]]:
     """(start offset, key) of every word of `norm` whose key is in `keep`, in text order."""
     words = _WORD.findall(norm)
@@ -739,7 +759,7 @@ def find_hits(
     last_end = [-1] * len(signals)
     count = [0] * len(signals)
     hits: list[Hit] = []
-    trigger = lexicon.triggers.get(source) if wanted is None else None
+    trigger = lexicon.triggers.get(source) if wanted is None else _on_demand(lexicon, wanted)
     if trigger is not None:
         rx, by_key = trigger
         get = by_key.get
@@ -759,7 +779,7 @@ def find_hits(
                         last_end[i] = end
                         count[i] += 1
     else:
-        if wanted is not None:  # a few signals on a short text (a field, one transcript turn)
+        if wanted is not None:  # a new `only` set once ON_DEMAND_MAX are kept: index the text here
             index = lexicon.index
             rows = [(i, sig.prefixes, sig.positional.match)
                     for i in sorted(index[n] for n in wanted if n in index)
