@@ -16,6 +16,25 @@ regex calls per 1 KB note fell from ~300 to ~95, but warm calls on notes got ~5-
 (transcripts: even): each distinct row compiles its own copy of its signals' code (~13 MB for the rows
 a 1 KB note uses, vs ~3 MB for the shared per-signal regexes), and a row's first use costs ms of
 compiling. Most of the time at a word is the regex work itself, not the Python loop around it.
+
+Where the time goes (1 KB bench note, warm, 2026-11, ~750 µs per `qualify`): find_hits on the note
+~360-400 µs = the trigger scan ~75, the Python loop ~30, hits and overrides ~60, regex tries
+~250 (~245 tries, ~21 succeed; a try costs ~160 ns of call overhead even when it fails at once, and
+up to 1.5 µs when it reaches {WHEN}: replacing {WHEN} by `(?!)` cuts find_hits by 15-25%).
+
+Also measured and rejected (results byte-identical each time; timed by in-process A/B, interleaved):
+- keying the next word by up to 3 characters (`_next_prefixes`-style walk over the sre tree, rows
+  per (key part, next-word prefix), longest told-apart prefix as fallback): tries per 1 KB note fell
+  244 → 179 and the pure regex time by ~20-25%, but find_hits was not faster: +6% (3 characters)
+  and +5% (2) with the fallback lookups (~60% of keyed words miss the exact row), -2% and 0% with
+  rows memoised per (key part, next word): the dropped tries are the cheap ones (failing at the
+  second word) and the tables grow 3x (63k + 30k rows); loading a ruleset took 6.5 s, not 2.6 s.
+- compiling each reduced part subset into one alternation instead of trying its parts in turn
+  (245 subsets, +1.6 s of load): no change.
+- a lookahead "guard" before {WHEN} (or before every group of ≥ 100-1000 characters) listing the
+  first 3 characters any match can start with (zero-width and implied, so no match changes):
+  a failing {WHEN} attempt fell 1.5 → 1.0 µs, but find_hits moved by -4% to +7% (noise ±5%):
+  {WHEN} starts with optional prepositions ("de", "la", "en", "the"...) that pass any such guard.
 """
 
 from __future__ import annotations
