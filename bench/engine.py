@@ -7,7 +7,11 @@
    1, 2, 5 and 10 KB and for 10 KB speaker-tagged transcripts. Texts are
    synthesised at run time from the phrases / turns of connector/data/sample_calls.jsonl (seeded),
    so every call is different. Also prints µs per KB to show the cost is linear in text length.
-2. Streaming memory: writes N calls (default 1,000,000, ~0.5 KB notes each) to a temp JSONL file,
+2. Calibration (printed first): CPU ms of a fixed, deterministic pure-Python workload (`calibrate`:
+   1M dict/str/int operations and a sort, best of 3; ~270 ms on a 2-vCPU AMD EPYC VM). Figures from
+   other machines, or from the same VM at a noisier moment, compare by it: calls/s × that time is
+   roughly constant.
+3. Streaming memory: writes N calls (default 1,000,000, ~0.5 KB notes each) to a temp JSONL file,
    then reads them back one at a time (connector.callfile.iter_calls), qualifies each and discards
    the result; prints peak RSS after 100k calls and at the end (flat memory = same figure).
 """
@@ -79,6 +83,21 @@ def _call(i: int, notes: str = "", transcript: str = "") -> Call:
         prospect={"id": f"p{i}", "name": "Sophie Garnier", "title": "DAF", "country": "FR"},
         company={"id": f"c{i}", "name": "Acme", "employees": 120, "country": "FR", "industry": "Retail"},
     )
+
+
+def calibrate(rounds: int = 3) -> float:
+    """CPU seconds (best of `rounds`) of a fixed pure-Python workload, the same on every machine."""
+    best = float("inf")
+    for _ in range(rounds):
+        c0 = time.process_time()
+        counts: dict[str, int] = {}
+        for i in range(1_000_000):
+            key = f"w{i * 7919 % 4099}"
+            counts[key] = counts.get(key, 0) + len(key)
+        ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        assert ranked[0] == ("w1000", 1220), ranked[0]  # deterministic: the same work everywhere
+        best = min(best, time.process_time() - c0)
+    return best
 
 
 def throughput(rules_name: str, n: int = 1500) -> None:
@@ -177,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"pinned to CPU {min(os.sched_getaffinity(0))}")
         except OSError:
             pass
+    print(f"calibration: reference workload {calibrate() * 1e3:.0f} ms CPU")
     if not args.skip_throughput:
         throughput(args.rules)
     if not args.skip_stream:

@@ -7,7 +7,8 @@ optional `overrides` (signals whose overlapping hits this one cancels) and `doc`
 Speed: each pattern is analysed once (at load) for the literal word prefixes any match must start
 with; at run time a text is indexed by word prefix and a signal's regex is only tried at the word
 starts carrying one of its prefixes. Patterns whose start cannot be analysed are scanned in full.
-Cost is therefore linear in the text length. `find_hits` is pure and never raises.
+Cost is therefore linear in the text length. `find_hits` is pure and never raises (its one piece of
+state, the memo of the triggers of `only` sets on the lexicon, changes no result).
 
 Measured and rejected: merging the signals of a key's row into ONE regex (each signal in an optional
 lookahead with a capturing group, one `match` per word instead of ~3). Results were identical and the
@@ -15,6 +16,25 @@ regex calls per 1 KB note fell from ~300 to ~95, but warm calls on notes got ~5-
 (transcripts: even): each distinct row compiles its own copy of its signals' code (~13 MB for the rows
 a 1 KB note uses, vs ~3 MB for the shared per-signal regexes), and a row's first use costs ms of
 compiling. Most of the time at a word is the regex work itself, not the Python loop around it.
+
+Where the time goes (1 KB bench note, warm, 2026-11, ~750 µs per `qualify`): find_hits on the note
+~360-400 µs = the trigger scan ~75, the Python loop ~30, hits and overrides ~60, regex tries
+~250 (~245 tries, ~21 succeed; a try costs ~160 ns of call overhead even when it fails at once, and
+up to 1.5 µs when it reaches {WHEN}: replacing {WHEN} by `(?!)` cuts find_hits by 15-25%).
+
+Also measured and rejected (results byte-identical each time; timed by in-process A/B, interleaved):
+- keying the next word by up to 3 characters (`_next_prefixes`-style walk over the sre tree, rows
+  per (key part, next-word prefix), longest told-apart prefix as fallback): tries per 1 KB note fell
+  244 → 179 and the pure regex time by ~20-25%, but find_hits was not faster: +6% (3 characters)
+  and +5% (2) with the fallback lookups (~60% of keyed words miss the exact row), -2% and 0% with
+  rows memoised per (key part, next word): the dropped tries are the cheap ones (failing at the
+  second word) and the tables grow 3x (63k + 30k rows); loading a ruleset took 6.5 s, not 2.6 s.
+- compiling each reduced part subset into one alternation instead of trying its parts in turn
+  (245 subsets, +1.6 s of load): no change.
+- a lookahead "guard" before {WHEN} (or before every group of ≥ 100-1000 characters) listing the
+  first 3 characters any match can start with (zero-width and implied, so no match changes):
+  a failing {WHEN} attempt fell 1.5 → 1.0 µs, but find_hits moved by -4% to +7% (noise ±5%):
+  {WHEN} starts with optional prepositions ("de", "la", "en", "the"...) that pass any such guard.
 """
 
 from __future__ import annotations
@@ -82,6 +102,9 @@ class Lexicon:
     """Signal name → its index in `signals`."""
     scanned: tuple[int, ...] = ()
     """Indices of the signals with patterns scanned in full (`Signal.scanned`)."""
+    on_demand: dict[frozenset[str], Trigger] = field(default_factory=dict, compare=False, repr=False)
+    """Signal names asked for together (`find_hits(only=...)`) → their trigger, built on first use
+    (at most ON_DEMAND_MAX sets are kept)."""
 
 
 class Hit(NamedTuple):
@@ -674,6 +697,22 @@ def _trigger(table: Dispatch) -> Trigger:
     return re.compile(r"[^a-z0-9](" + body + r")(?=[a-z0-9]*+[^a-z0-9]*+([a-z0-9]?))"), rows
 
 
+ON_DEMAND_MAX = 64
+"""Most `only` sets whose trigger a lexicon keeps (the engine asks for a handful)."""
+
+
+def _on_demand(lexicon: Lexicon, wanted: Iterable[str]) -> Trigger | None:
+    """The trigger of the signals named in `wanted` (any scope), built on first use and kept on the
+    lexicon; None when ON_DEMAND_MAX other sets are kept (the caller then indexes the text itself).
+    Same hits as that indexing: its rows hold, in order, the wanted signals keyed there."""
+    key = frozenset(wanted)
+    found = lexicon.on_demand.get(key)
+    if found is None and len(lexicon.on_demand) < ON_DEMAND_MAX:
+        found = _trigger(_dispatch(lexicon, [name in key for name in lexicon.names]))
+        lexicon.on_demand[key] = found
+    return found
+
+
 def keyed_positions(norm: str, keep: Mapping[str, Any]) -> list[tuple[int, str]]:
     """(start offset, key) of every word of `norm` whose key is in `keep`, in text order."""
     words = _WORD.findall(norm)
@@ -747,7 +786,7 @@ def find_hits(
     last_end = [-1] * len(signals)
     count = [0] * len(signals)
     hits: list[Hit] = []
-    trigger = lexicon.triggers.get(source) if wanted is None else None
+    trigger = lexicon.triggers.get(source) if wanted is None else _on_demand(lexicon, wanted)
     if trigger is not None:
         rx, by_key = trigger
         get = by_key.get
@@ -767,7 +806,7 @@ def find_hits(
                         last_end[i] = end
                         count[i] += 1
     else:
-        if wanted is not None:  # a few signals on a short text (a field, one transcript turn)
+        if wanted is not None:  # a new `only` set once ON_DEMAND_MAX are kept: index the text here
             index = lexicon.index
             rows = [(i, sig.prefixes, sig.positional.match)
                     for i in sorted(index[n] for n in wanted if n in index)
