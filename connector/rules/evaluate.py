@@ -364,6 +364,8 @@ _OFFER_KIND = {
     "demo": "demo", "demonstration": "demo", "walkthrough": "demo", "presentation": "demo",
     "proposition": "proposal", "proposal": "proposal", "devis": "proposal", "offre": "proposal",
     "quote": "proposal", "soumission": "proposal",
+    **dict.fromkeys(("outil", "tool", "plateforme", "platform", "solution", "produit", "product", "logiciel",
+                     "software", "app", "application"), "demo"),  # "je peux vous montrer l'outil"
 }  # fmt: skip
 _REFUSALS = ("action_declined", "need_no", "opt_out", "timing_later")
 

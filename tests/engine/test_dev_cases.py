@@ -1894,6 +1894,79 @@ TRANSCRIPTS = [
         None,
         "proposal",
     ),
+    # pain said as time lost / all manual; offers to show the tool, to meet, a priced proposal; the final sign-off elsewhere
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Vous gérez les relances clients ?\nPROSPECT: Oui, et on y passe un temps fou, tout est manuel. C'est moi qui décide, et on a un budget pour ça.\nREP: Je peux vous montrer l'outil en 30 minutes ?\nPROSPECT: Volontiers. Mardi 14h ça vous va ?\nREP: Parfait, je vous envoie l'invitation.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: Do you handle collections?\nPROSPECT: Yes, and it takes forever, it's all manual. I'm the one who decides, and we have a budget for it.\nREP: Can I walk you through the tool in 30 minutes?\nPROSPECT: Gladly. Does Tuesday at 2 work for you?\nREP: Perfect, I'll send the invite.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Vous gérez les relances clients ?\nPROSPECT: Oui, et on y passe un temps fou, tout est manuel. C'est moi qui décide, et on a un budget pour ça.\nREP: Quelle serait la suite pour vous ?\nPROSPECT: Envoyez-moi une proposition chiffrée, je la regarde avec mon équipe.\nREP: Entendu, vous l'aurez jeudi.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: Do you handle collections?\nPROSPECT: Yes, and it takes forever, it's all manual. I'm the one who decides, and we have a budget for it.\nREP: What would be the next step for you?\nPROSPECT: Send me a priced proposal, I'll review it with my team.\nREP: Will do, you'll have it Thursday.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Vous gérez les relances clients ?\nPROSPECT: Oui, et on y passe un temps fou, tout est manuel. C'est moi qui décide, et on a un budget pour ça.\nREP: On se voit dans vos locaux pour en parler ?\nPROSPECT: Bonne idée, passez la semaine prochaine, mercredi matin.",
+        Q,
+        None,
+        "meeting",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: Do you handle collections?\nPROSPECT: Yes, and it takes forever, it's all manual. I'm the one who decides, and we have a budget for it.\nREP: Shall we meet at your office to discuss?\nPROSPECT: Good idea, come by next week, Wednesday morning.",
+        Q,
+        None,
+        "meeting",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Vous gérez les relances clients ?\nPROSPECT: Oui, et on y passe un temps fou, tout est manuel. C'est moi qui décide, et on a un budget pour ça.\nREP: Je vous propose une démo.\nPROSPECT: Quand ?\nREP: Jeudi 10h ou vendredi 15h.\nPROSPECT: Vendredi 15h.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: Do you handle collections?\nPROSPECT: Yes, and it takes forever, it's all manual. I'm the one who decides, and we have a budget for it.\nREP: I'd suggest a demo.\nPROSPECT: When?\nREP: Thursday 10am or Friday 3pm.\nPROSPECT: Friday 3pm.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Vous gérez les relances clients ?\nPROSPECT: Oui, et on y passe un temps fou, tout est manuel. C'est moi qui décide, et on a un budget pour ça.\nREP: Une démo vous intéresserait ?\nPROSPECT: Non merci, pas pour le moment. On en reparle en début d'année prochaine.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: Do you handle collections?\nPROSPECT: Yes, and it takes forever, it's all manual. I'm the one who decides, and we have a budget for it.\nREP: Would a demo interest you?\nPROSPECT: No thanks, not for now. Let's talk again early next year.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "REP: Bonjour Madame Garnier, Camille de Qualicall.\nPROSPECT: Bonjour.\nREP: Vous gérez les relances clients ?\nPROSPECT: Oui, et on y passe un temps fou, tout est manuel. C'est moi qui décide, et on a un budget pour ça.\nREP: Je vous envoie une proposition ?\nPROSPECT: Oui, et mettez en copie notre DG, c'est lui qui validera au final.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Hi Sophie, Camille from Qualicall.\nPROSPECT: Hi.\nREP: Do you handle collections?\nPROSPECT: Yes, and it takes forever, it's all manual. I'm the one who decides, and we have a budget for it.\nREP: Shall I send you a proposal?\nPROSPECT: Yes, and copy our CEO, he'll give the final sign-off.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
 ]
 
 
