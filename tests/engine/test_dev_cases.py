@@ -1329,6 +1329,35 @@ NOTES = [
         "no_authority",
         "reach_decision_maker",
     ),
+    # the contact gone (left in March, let go, role vacant since) with and without a successor
+    (
+        "Mme Garnier n'est plus chez Acme depuis mars. L'accueil ne sait pas qui gère la compta client.",
+        D,
+        "wrong_contact",
+        "none",
+    ),
+    (
+        "Ms Garnier left Acme in March. Reception doesn't know who handles receivables now.",
+        D,
+        "wrong_contact",
+        "none",
+    ),
+    (
+        "Elle a quitté l'entreprise, remplacée par Paul Martin (DAF), qui est joignable au 01 23 45 67 89.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "She has left; replaced by Paul Martin (CFO), reachable at his direct line.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    ("Le poste est vacant depuis son départ, recrutement en cours.", D, "wrong_contact", "none"),
+    ("The role has been vacant since she left; they're hiring.", D, "wrong_contact", "none"),
+    ("Elle a été licenciée le mois dernier. Pas de successeur.", D, "wrong_contact", "none"),
+    ("She was let go last month. No successor.", D, "wrong_contact", "none"),
 ]
 
 TRANSCRIPTS = [
