@@ -25,7 +25,7 @@ from connector.model import Call
 from connector.rules.ruleset import Criterion, Ruleset
 from connector.rules.signals import Hit, find_hits
 from connector.rules.text import Segment, Speaker, detect_language, normalize, segment_transcript
-from connector.rules.timeparse import months_between, resolve
+from connector.rules.timeparse import months_between, parse_number, resolve
 
 _SOURCE_ORDER = {"transcript": 0, "notes": 1}
 
@@ -470,8 +470,9 @@ def _icp(call: Call, ruleset: Ruleset, crit: Criterion, found: list[Found]) -> A
     else:
         for f in found:
             if f.hit.signal == "employees_text" and f.hit.number and f.strength > ruleset.rep_weight:
-                digits = re.sub(r"[ .,]", "", f.hit.number)
-                n = int(digits) if digits.isdigit() and len(digits) < 9 else None
+                digits = re.sub(r"[ .,']", "", f.hit.number)  # thousands: 1 200, 1.200, 1,200, 1'200
+                words = parse_number(f.hit.number) if not digits.isdigit() else None  # "septante-cinq"
+                n = int(digits) if digits.isdigit() and len(digits) < 9 else (int(words) if words else None)
                 if n is not None and (
                     (icp.employees_min is not None and n < icp.employees_min)
                     or (icp.employees_max is not None and n > icp.employees_max)

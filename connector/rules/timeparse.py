@@ -17,8 +17,10 @@ from functools import lru_cache
 
 NUM_WORDS: dict[str, int] = {
     "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
-    "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "quinze": 15, "vingt": 20, "trente": 30,
-    "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100, "cents": 100, "mille": 1000,
+    "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+    "seize": 16, "vingt": 20, "vingts": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+    "septante": 70, "octante": 80, "huitante": 80, "nonante": 90,  # Belgian and Swiss French
+    "cent": 100, "cents": 100, "mille": 1000,
     "one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "eighteen": 18, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "hundred": 100, "thousand": 1000,
@@ -45,13 +47,14 @@ _NUMTOK = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
 
 
 def parse_number(text: str) -> float | None:
-    """Value of a number written in digits or words ("30 000", "30k", "trente mille"), else None."""
+    """Value of a number written in digits or words ("30 000", "50'000", "30k", "trente mille",
+    "quatre-vingt-dix", "nonante"), else None."""
     t = text.strip().replace("\u202f", " ")
-    m = re.fullmatch(r"(\d{1,3}(?:[ .]\d{3})+|\d+(?:[.,]\d+)?)\s*(k|m|mille|thousand|million)?", t)
+    m = re.fullmatch(r"(\d{1,3}(?:[ .']\d{3})+|\d+(?:[.,]\d+)?)\s*(k|m|mille|thousand|million)?", t)
     if m:
         raw = m.group(1)
-        if re.fullmatch(r"\d{1,3}(?:[ .]\d{3})+", raw):
-            value = float(raw.replace(" ", "").replace(".", ""))
+        if re.fullmatch(r"\d{1,3}(?:[ .']\d{3})+", raw):
+            value = float(re.sub(r"[ .']", "", raw))
         else:
             value = float(raw.replace(",", "."))
         mult = m.group(2)
@@ -62,6 +65,7 @@ def parse_number(text: str) -> float | None:
         return value
     total = current = 0.0
     seen = False
+    prev = None
     for tok in re.findall(r"[a-z]+", t):
         if tok in ("et", "and", "-"):
             continue
@@ -69,13 +73,16 @@ def parse_number(text: str) -> float | None:
         if v is None:
             return None
         seen = True
-        if v in (100,):
+        if v == 20 and prev == 4:  # quatre-vingt(s): four twenties
+            current += 76
+        elif v in (100,):
             current = (current or 1) * 100
         elif v == 1000:
             total += (current or 1) * 1000
             current = 0
         else:
             current += v
+        prev = v
     return total + current if seen else None
 
 

@@ -94,10 +94,45 @@ def test_timelines_resolve_against_the_call_date(expr: str, expected: date) -> N
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("30 000", 30000), ("30k", 30000), ("trente mille", 30000), ("1.5", 1.5), ("abc", None)],
+    [
+        ("30 000", 30000),
+        ("30k", 30000),
+        ("trente mille", 30000),
+        ("1.5", 1.5),
+        ("abc", None),
+        ("50'000", 50000),  # Swiss thousands separator
+        ("septante-cinq", 75),  # Belgian and Swiss French
+        ("nonante mille", 90000),
+        ("huitante", 80),
+        ("quatre-vingt-dix", 90),
+        ("quatre-vingts", 80),
+        ("soixante-quinze", 75),
+        ("deux cents", 200),
+    ],
 )
 def test_amounts(text: str, value: float | None) -> None:
     assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("budget de 50'000 CHF", "50'000 chf"),
+        ("CHF 40'000 de budget", "chf 40'000"),
+        ("budget of £30k", "£30k"),
+        ("budget: septante mille francs", "septante mille francs"),
+        ("budget de 30 euro", "30 euro"),
+        ("on a réservé 40 000 $ CA", "40 000 $"),
+    ],
+)
+def test_amounts_in_budget_statements(bant: Ruleset, text: str, amount: str) -> None:
+    hits = [h for h in find_hits(bant.lexicon, normalize(text), "notes") if h.signal == "budget_ok"]
+    assert [h.amount for h in hits] == [amount]
+
+
+def test_a_denied_amount_is_no_budget_statement(bant: Ruleset) -> None:
+    norm = normalize("on n'a pas 30 000 € de budget")
+    assert [h for h in find_hits(bant.lexicon, norm, "notes") if h.signal == "budget_ok"] == []
 
 
 def test_normalize_preserves_offsets() -> None:
