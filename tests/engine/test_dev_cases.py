@@ -2101,7 +2101,8 @@ def test_long_transcripts_decide_on_what_the_prospect_says(
     assert (result.status, result.reason, result.next_step) == expected
 
 
-# --- markets of the default ICP beyond France (Belgium, Switzerland, Luxembourg, Quebec) and the UK:
+# --- markets of the default ICP beyond France (Belgium, Switzerland, Luxembourg, Quebec, bilingual
+# Canadian calls), the UK and North American SDR shorthand (LVM, OOO, DNC, EB):
 # regional words (septante, nonante, endéans, GSM, natel, pantoute, courriel, soumission, rencontre),
 # Swiss thousands (1'200), francs / CHF / CAD / £ amounts, national do-not-call registries, and the
 # terse CRM shapes reps use everywhere ("Budget ✅", "B: ok | A: DAF", "Budget: none this FY, next FY").
@@ -2469,6 +2470,130 @@ REGIONAL = [
         N,
         "no_budget",
         "callback",
+    ),
+    (
+        "REP: Hi, c'est Camille de Qualicall, do you prefer English or French?\nPROSPECT: English is fine. Look, I'm the controller, but our CEO signs everything. I can loop him in next week. We do need something, our AR is a mess.",
+        {"country": "CA"},
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Bonjour, Camille de Qualicall.\nPROSPECT: Yes hi. Honestly we're good, we just renewed with our current vendor for three years.",
+        {"country": "CA"},
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    (
+        "Spoke in French then English. CFO, elle décide. Budget approved. Need strong. Demo booked Thursday 2pm.",
+        {"country": "CA"},
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "Appel bilingue. Owner, décide. Pas de budget this year, peut-être l'an prochain. Rappeler en janvier.",
+        {"country": "CA"},
+        N,
+        "no_budget",
+        "callback",
+    ),
+    (
+        "REP: Est-ce que je peux vous envoyer une soumission?\nPROSPECT: Yes, send me a quote by Friday, I sign off on it myself. We're losing hours every week on collections. Budget's there.",
+        {"country": "CA"},
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "REP: Would you be open to a quick demo?\nPROSPECT: Pas pour l'instant, on revisite ça à l'automne prochain. The need is there though, and I decide.",
+        {"country": "CA"},
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "REP: Hello, is Mr. Tremblay available?\nPROSPECT: He retired last month. Je ne sais pas qui le remplace.",
+        {"country": "CA"},
+        D,
+        "wrong_contact",
+        "none",
+    ),
+    (
+        "REP: Salut!\nPROSPECT: Please don't call this number again, I'm on the do not call list.",
+        {"country": "CA"},
+        D,
+        "opted_out",
+        "none",
+    ),
+    (
+        "Great call! VP Finance, decides, budget approved, demo Tuesday.",
+        {"country": "US"},
+        D,
+        "out_of_icp",
+        "none",
+    ),
+    (
+        "Mairie de 300 agents. DGS décide, budget voté, démo jeudi.",
+        {"industry": "Public Administration"},
+        D,
+        "out_of_icp",
+        "none",
+    ),
+    (
+        "Université, service comptable. Intéressés, démo jeudi.",
+        {"industry": "Higher Education"},
+        D,
+        "out_of_icp",
+        "none",
+    ),
+    (
+        "VP Finance here - I own the budget and the decision. Our DSO is killing us. Let's do a demo next Wednesday at 11.",
+        {},
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "She's the economic buyer. Budget earmarked for Q1. Pain: 60+ days DSO. Next step: demo w/ her team on the 14th.",
+        {},
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "Not a fit right now - they just signed a 2-year deal with HighRadius.",
+        {},
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    (
+        "Champion is the AR lead; EB is the CFO, not on the call yet. AR lead will set up intro. Pain confirmed.",
+        {},
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "Interested but wants to wait until after their audit wraps in March. Call back mid-March.",
+        {},
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    ("Hard no - not interested, happy with what they have.", {}, D, "no_need", "none"),
+    ("LVM, sent follow-up email.", {}, U, None, "callback"),
+    ("No answer, tried twice. Will retry Thursday.", {}, U, None, "callback"),
+    ("Spoke to her assistant, she's OOO until the 12th.", {}, U, None, "callback"),
+    ("Asked to be put on DNC.", {}, D, "opted_out", "none"),
+    (
+        "Wrong person - handles HR, not finance. Gave me the controller's name: Paul Roy.",
+        {},
+        N,
+        "no_authority",
+        "reach_decision_maker",
     ),
 ]
 
