@@ -1358,6 +1358,35 @@ NOTES = [
     ("The role has been vacant since she left; they're hiring.", D, "wrong_contact", "none"),
     ("Elle a été licenciée le mois dernier. Pas de successeur.", D, "wrong_contact", "none"),
     ("She was let go last month. No successor.", D, "wrong_contact", "none"),
+    (
+        "DAF, décide. Besoin réel. Budget ok. Projet pas avant l'automne prochain, rappeler en août.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    ("DAF, décide. Besoin réel. Budget ok. Démo le 3.11. à 10h.", Q, None, "demo"),
+    ("DAF, décide. Besoin réel. Budget ok. Rencontre le mardi 13 octobre en après-midi.", Q, None, "meeting"),
+    (
+        "DAF, décide. Besoin réel. Budget ok. On se parle après les Fêtes, rappeler début janvier.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "DAF, décide. Besoin réel. Budget ok mais rien avant la relâche; rappeler dans 5 mois.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    ("DAF, décide. Besoin réel. Budget voté. Veut une démo d'ici deux semaines.", Q, None, "demo"),
+    ("CFO decides, budget's approved, need's real; wants a demo within the next two weeks.", Q, None, "demo"),
+    (
+        "CFO decides, need real, but nothing until after the holidays - call back in January.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    ("CFO decides, need real, budget ok. Demo on the 3rd at 10.", Q, None, "demo"),
 ]
 
 TRANSCRIPTS = [
