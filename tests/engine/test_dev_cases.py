@@ -1387,6 +1387,15 @@ NOTES = [
         "callback",
     ),
     ("CFO decides, need real, budget ok. Demo on the 3rd at 10.", Q, None, "demo"),
+    ("C'est un particulier, pas une entreprise.", D, "opted_out", "none"),
+    ("Numéro personnel, c'est un particulier qui n'a rien à voir avec la société.", D, "opted_out", "none"),
+    ("It's a private individual, personal number, not a business.", D, "opted_out", "none"),
+    ("Consumer, not a business - personal cell.", D, "opted_out", "none"),
+    ("Elle est retraitée, c'est son numéro perso, pas d'entreprise.", D, "opted_out", "none"),
+    ("Pas de besoin: tout est déjà automatisé chez eux avec leur ERP.", D, "no_need", "none"),
+    ("Already automated end to end, they don't see the point.", D, "no_need", "none"),
+    ("Ça ne les concerne pas, ils n'ont pas de clients en B2B.", D, "no_need", "none"),
+    ("Not relevant for them, they're cash-only retail.", D, "no_need", "none"),
 ]
 
 TRANSCRIPTS = [
