@@ -2034,6 +2034,42 @@ TRANSCRIPTS = [
         "no_authority",
         "reach_decision_maker",
     ),
+    (
+        "REP: Vous avez un budget pour ça?\nPROSPECT: Pantoute. Et on n'en aura pas l'an prochain non plus.",
+        D,
+        "no_budget",
+        "none",
+    ),
+    (
+        "REP: Vous avez un budget?\nPROSPECT: Ben oui, c'est prévu. Je suis le président, je décide. On perd un temps fou sur les relances.\nREP: Une démo mardi?\nPROSPECT: Parfait, mardi.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: C'est vous qui décidez?\nPROSPECT: Certain, c'est moi. Budget ok, gros besoin.\nREP: On se fait une rencontre jeudi?\nPROSPECT: Jeudi c'est beau.",
+        Q,
+        None,
+        "meeting",
+    ),
+    (
+        "REP: Do you have budget for this?\nPROSPECT: Yep, it's set aside. I'm the decision maker, and our AR is a nightmare.\nREP: Demo Tuesday?\nPROSPECT: Tuesday works.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "REP: Vous êtes décisionnaire?\nPROSPECT: Bof, pas vraiment, c'est mon associé qui tranche. Je peux vous le présenter. Le besoin est réel.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Est-ce qu'il y a un besoin de votre côté?\nPROSPECT: Non, pas pantoute, on est bien comme ça.",
+        D,
+        "no_need",
+        "none",
+    ),
 ]
 
 
