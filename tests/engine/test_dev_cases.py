@@ -1396,6 +1396,40 @@ NOTES = [
     ("Already automated end to end, they don't see the point.", D, "no_need", "none"),
     ("Ça ne les concerne pas, ils n'ont pas de clients en B2B.", D, "no_need", "none"),
     ("Not relevant for them, they're cash-only retail.", D, "no_need", "none"),
+    (
+        "Ils sont liés par contrat avec Sidetrade pour encore trois ans, pénalités de sortie salées.",
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    (
+        "Contrat reconduit tacitement en septembre pour 3 ans avec leur prestataire actuel.",
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    ("We're in year one of a three-year contract with Billtrust.", D, "competitor_locked_in", "none"),
+    (
+        "Their contract with HighRadius auto-renewed last month for another 36 months.",
+        D,
+        "competitor_locked_in",
+        "none",
+    ),
+    ("Engagés avec Cegid jusqu'en 2029, rien à faire avant.", D, "competitor_locked_in", "none"),
+    (
+        "Contrat Sage qui se termine en décembre; DAF, décide, besoin réel, budget ok, démo jeudi pour préparer la suite.",
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "Contract with Sage ends in January. CFO decides, need real, budget approved. Demo Thursday.",
+        Q,
+        None,
+        "demo",
+    ),
+    ("Ils viennent de signer avec un concurrent il y a deux semaines.", D, "competitor_locked_in", "none"),
+    ("Just signed with a competitor last week.", D, "competitor_locked_in", "none"),
 ]
 
 TRANSCRIPTS = [
