@@ -148,8 +148,11 @@ def _quarter(ref: date, q: int, end: bool, next_year: bool) -> date:
 _SEASONS = {
     "rentree": 9, "automne": 10, "fall": 10, "autumn": 10, "hiver": 1, "winter": 1,
     "printemps": 4, "spring": 4, "ete": 7, "summer": 7, "noel": 12, "christmas": 12,
-    "toussaint": 11, "paques": 4, "easter": 4,
+    "fetes": 12, "holidays": 12, "toussaint": 11, "paques": 4, "easter": 4,
+    "relache": 3,  # Quebec's spring break, early March
 }  # fmt: skip
+_YEAR_END_HOLIDAYS = frozenset({"noel", "christmas", "fetes", "holidays"})
+"""Christmas / "les Fêtes" / "the holidays": the 25th of December; *after* them is the new year."""
 _WEEK_NUMBER = re.compile(r"\b(?:semaine|sem|week|wk|s|w) ?(\d{1,2})\b")
 _WEEKS_AHEAD = re.compile(r"\bs ?\+ ?(\d)\b")
 _DAY_OF_MONTH = re.compile(r"(?<![\d/.:])(\d{1,2})(?:st|nd|rd|th|er)?(?![\d/.:]|\s?h\b|\s?(?:am|pm)\b)")
@@ -214,6 +217,12 @@ def resolve(expr: str, ref: date) -> date | None:
         return date(ref.year, 12, 31)
     year_tok = next((int(t) for t in toks if len(t) == 4 and t.isdigit() and 2000 <= int(t) <= 2100), None)
     for tok in toks:
+        if tok in _YEAR_END_HOLIDAYS:
+            if words & {"apres", "after", "past"}:  # "après les Fêtes", "after the holidays": 2 January
+                if year_tok is not None:
+                    return date(year_tok + 1, 1, 2)
+                return date(ref.year if ref <= date(ref.year, 1, 2) else ref.year + 1, 1, 2)
+            return date(year_tok or (ref.year if ref <= date(ref.year, 12, 25) else ref.year + 1), 12, 25)
         if tok in _SEASONS:
             month = _SEASONS[tok]
             d = _next_month_start(ref, month, end=False) if month != ref.month else ref

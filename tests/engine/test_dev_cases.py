@@ -1430,6 +1430,25 @@ NOTES = [
     ),
     ("Ils viennent de signer avec un concurrent il y a deux semaines.", D, "competitor_locked_in", "none"),
     ("Just signed with a competitor last week.", D, "competitor_locked_in", "none"),
+    (
+        "DAF, décide. Besoin réel. Budget ok. Rien avant les Fêtes, rappeler après les Fêtes.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "CFO decides, need real, budget ok, but nothing until after the holidays. Call back then.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    ("Présidente, décide. Besoin réel. Budget ok. Démo avant Noël, le 15 décembre.", Q, None, "demo"),
+    (
+        "Présidente, décide. Besoin réel. Projet après la relâche seulement, rappeler fin février.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
 ]
 
 TRANSCRIPTS = [

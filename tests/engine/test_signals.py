@@ -86,6 +86,10 @@ REF = date(2026, 10, 6)
         ("en fin de semaine", date(2026, 10, 9)),
         ("la semaine du 19", date(2026, 10, 19)),
         ("apres la toussaint", date(2026, 11, 1)),
+        ("noel", date(2026, 12, 25)),
+        ("apres les fetes", date(2027, 1, 2)),  # Quebec's "les Fêtes": after them is the new year
+        ("after the holidays", date(2027, 1, 2)),
+        ("la relache", date(2027, 3, 1)),  # Quebec's spring break
     ],
 )
 def test_timelines_resolve_against_the_call_date(expr: str, expected: date) -> None:
