@@ -2123,6 +2123,66 @@ TRANSCRIPTS = [
         "no_need",
         "none",
     ),
+    (
+        "REP: Are you the one who'd sign off?\nPROSPECT: That's above my pay grade, honestly. Our VP Finance would. I can introduce you. We do have a real problem with late payments.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "REP: Qui décide chez vous?\nPROSPECT: Ça remonte au siège, c'est le groupe qui tranche. Je peux vous mettre en contact avec le DAF groupe. Le besoin est réel chez nous.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "PROSPECT: I'd have to run it by my boss, she holds the budget. But yes, we need this badly. I'll set up a call with her next week.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "PROSPECT: Je dois en parler à mon N+1, c'est lui qui valide. Mais le besoin est là. Je vous organise un call avec lui.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "PROSPECT: Procurement handles vendor decisions, I just evaluate. I'll loop in our procurement lead. The need is clear.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "PROSPECT: It's my call, I run finance here. Budget's approved, we're drowning in manual reminders. Send me a proposal by Friday.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "PROSPECT: C'est moi qui tranche, je suis la gérante. On a le budget, et on perd un temps fou. Envoyez-moi une proposition d'ici vendredi.",
+        Q,
+        None,
+        "proposal",
+    ),
+    (
+        "PROSPECT: Interesting. I need to check with our CFO before anything, she signs. We do struggle with late payers.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "PROSPECT: Je dois voir avec le DAF, c'est lui qui signe. On a un vrai problème de relances.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
+    (
+        "PROSPECT: Je vous mets en contact avec notre DAF, c'est elle qui décide. Le besoin est réel.",
+        N,
+        "no_authority",
+        "reach_decision_maker",
+    ),
 ]
 
 
