@@ -1449,6 +1449,21 @@ NOTES = [
         "bad_timing",
         "callback",
     ),
+    ("On gère ça très bien avec Excel, pas besoin d'un outil.", D, "no_need", "none"),
+    ("They manage fine with spreadsheets, don't see the need.", D, "no_need", "none"),
+    ("Pas pour nous, on est trop petits pour ce genre d'outil.", D, "no_need", "none"),
+    ("Not for us - we only have a handful of customers.", D, "no_need", "none"),
+    ("Aucun intérêt, ils sont satisfaits de leur solution actuelle.", D, "no_need", "none"),
+    ("Ça ne nous intéresse pas du tout, merci.", D, "no_need", "none"),
+    ("We're all set, thanks.", D, "no_need", "none"),
+    ("Ils ont déjà ce qu'il faut en interne.", D, "no_need", "none"),
+    ("Tout fonctionne bien comme ça, ils ne veulent rien changer.", D, "no_need", "none"),
+    (
+        "Tout fonctionne bien, mais les relances sont un enfer. DAF, décide. Budget ok. Démo jeudi.",
+        Q,
+        None,
+        "demo",
+    ),
 ]
 
 TRANSCRIPTS = [
