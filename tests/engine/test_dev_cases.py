@@ -1464,6 +1464,20 @@ NOTES = [
         None,
         "demo",
     ),
+    ("Arrêtez de m'appeler, c'est la troisième fois.", D, "opted_out", "none"),
+    ("Il exerce son droit d'opposition, supprimer ses données (RGPD).", D, "opted_out", "none"),
+    ("Elle invoque la Loi 25, veut qu'on efface ses renseignements personnels.", D, "opted_out", "none"),
+    ("Demande la suppression de ses données selon la nLPD.", D, "opted_out", "none"),
+    ("Stop calling me or I'll report you.", D, "opted_out", "none"),
+    ("Menace de porter plainte si on rappelle.", D, "opted_out", "none"),
+    ("Please stop contacting our office.", D, "opted_out", "none"),
+    ("Unsubscribe me from everything.", D, "opted_out", "none"),
+    (
+        "DAF, décide. Besoin réel. Budget ok. Préfère être contactée par courriel plutôt que par téléphone. Démo jeudi.",
+        Q,
+        None,
+        "demo",
+    ),
 ]
 
 TRANSCRIPTS = [
