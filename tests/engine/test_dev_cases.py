@@ -2212,6 +2212,36 @@ TRANSCRIPTS = [
         "no_authority",
         "reach_decision_maker",
     ),
+    (
+        "PROSPECT: Our fiscal year starts April 1st, that's when new budget lands. Call me in early April. I'm the controller and I sign, and yes we need it.",
+        N,
+        "no_budget",
+        "callback",
+    ),
+    (
+        "PROSPECT: Nothing until after our year-end in March, we're swamped. After that, happy to look. The need is real, and I decide.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "PROSPECT: Notre exercice commence le 1er avril, le budget sera débloqué à ce moment-là. Rappelez-moi début avril. C'est moi qui décide, et le besoin est là.",
+        N,
+        "no_budget",
+        "callback",
+    ),
+    (
+        "PROSPECT: On boucle l'exercice fin mars, pas avant. Après, on regarde. Besoin réel, je décide.",
+        N,
+        "bad_timing",
+        "callback",
+    ),
+    (
+        "PROSPECT: Budget's approved for this fiscal, we have to spend it before March 31. I decide. Collections are a mess. Can you demo Thursday?\nREP: Thursday 10am?\nPROSPECT: Works.",
+        Q,
+        None,
+        "demo",
+    ),
 ]
 
 
