@@ -471,8 +471,11 @@ def _icp(call: Call, ruleset: Ruleset, crit: Criterion, found: list[Found]) -> A
         for f in found:
             if f.hit.signal == "employees_text" and f.hit.number and f.strength > ruleset.rep_weight:
                 digits = re.sub(r"[ .,']", "", f.hit.number)  # thousands: 1 200, 1.200, 1,200, 1'200
-                words = parse_number(f.hit.number) if not digits.isdigit() else None  # "septante-cinq"
-                n = int(digits) if digits.isdigit() and len(digits) < 9 else (int(words) if words else None)
+                if digits.isdigit():
+                    n = int(digits) if len(digits) < 9 else None
+                else:
+                    words = parse_number(f.hit.number)  # "huit", "septante-cinq"
+                    n = int(words) if words is not None else None
                 if n is not None and (
                     (icp.employees_min is not None and n < icp.employees_min)
                     or (icp.employees_max is not None and n > icp.employees_max)

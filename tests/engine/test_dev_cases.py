@@ -2351,7 +2351,8 @@ def test_long_transcripts_decide_on_what_the_prospect_says(
 # Canadian calls), the UK and North American SDR shorthand (LVM, OOO, DNC, EB):
 # regional words (septante, nonante, endéans, GSM, natel, pantoute, courriel, soumission, rencontre),
 # Swiss thousands (1'200), francs / CHF / CAD / £ amounts, national do-not-call registries, and the
-# terse CRM shapes reps use everywhere ("Budget ✅", "B: ok | A: DAF", "Budget: none this FY, next FY").
+# terse CRM shapes reps use everywhere ("Budget ✅", "B: ok | A: DAF", "Budget: none this FY, next FY");
+# "deux personnes s'occupent des relances" is a team, not the company's headcount.
 REGIONAL = [
     (
         "Directeur financier, c'est lui qui signe. Budget de 50'000 CHF réservé. Besoin réel sur les relances. Démo jeudi.",
@@ -2840,6 +2841,27 @@ REGIONAL = [
         N,
         "no_authority",
         "reach_decision_maker",
+    ),
+    (
+        "Deux personnes s'occupent des relances à la main. DAF, décide. Budget ok. Démo jeudi.",
+        {"employees": None},
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "Une personne gère la compta clients, elle est débordée. DAF, décide. Budget ok. Démo jeudi.",
+        {"employees": None},
+        Q,
+        None,
+        "demo",
+    ),
+    (
+        "Two people handle collections by hand. CFO, decides. Budget approved. Demo Thursday.",
+        {"employees": None},
+        Q,
+        None,
+        "demo",
     ),
 ]
 
