@@ -540,18 +540,19 @@ def _compile_signal(
             continue
         expanded = factor_alternations(expand_macros(raw, macros, pp, problems))
         renamed = re.sub(r"\(\?P<([a-z_][a-z0-9_]*)>", rf"(?P<p{i}_\1>", expanded)
-        body = f"(?<![a-z0-9])(?:{renamed})"
+        bare = f"(?:{renamed})"
         try:
-            rx = re.compile(body)
+            rx = re.compile(bare)
         except re.error as exc:
             problems.append(f"{pp}: invalid regular expression: {exc}")
             ok = False
             continue
+        body = f"(?<![a-z0-9]){bare}"  # every match starts at a word start
         pre, full = _prefix_sets(body)
         if pre is None:
             scanned.append(body)
-        else:
-            positional.append(body)
+        else:  # only ever tried at word starts (see find_hits), where the guard holds: left out
+            positional.append(bare)
             parts.append((rx, full))
             prefixes |= pre
     if not ok:
