@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from connector.rules import Ruleset
@@ -179,6 +180,7 @@ _WORDS = [
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from([*_WORDS, ",", ".", ":", "'", "-"]), max_size=60))
+@example(["mardi", "decides"])  # a pattern that would match inside a word ("di decides")
 def test_prefix_index_finds_exactly_what_a_full_scan_finds(bant: Ruleset, words: list[str]) -> None:
     """The word-prefix index is an optimisation only: same hits as trying every position."""
     norm = normalize(" ".join(words))
@@ -189,10 +191,21 @@ def test_prefix_index_finds_exactly_what_a_full_scan_finds(bant: Ruleset, words:
     for sig in bant.lexicon.signals:
         if sig.scope not in ("all", "notes"):
             continue
-        for rx in (sig.positional, sig.scanned):
-            if rx is not None:
-                slow |= {(sig.name, m.start(), m.end()) for m in rx.finditer(norm) if m.end() > m.start()}
+        # positional patterns are compiled without the word-start guard (they are only tried at word
+        # starts): the full scan puts it back
+        full = [re.compile(r"(?<![a-z0-9])(?:" + sig.positional.pattern + ")")] if sig.positional else []
+        for rx in [*full, *([sig.scanned] if sig.scanned else [])]:
+            slow |= {(sig.name, m.start(), m.end()) for m in rx.finditer(norm) if m.end() > m.start()}
     assert fast == slow
+
+
+def test_the_full_scan_oracle_needs_the_word_start_guard(bant: Ruleset) -> None:
+    """A bare positional pattern would match inside a word ("mardi decides": "di decides"); the index
+    never tries it there."""
+    norm = "mardi decides"
+    auth = bant.lexicon.by_name["auth_yes"]
+    assert auth.positional is not None and auth.positional.search(norm, 1) is not None
+    assert [h for h in find_hits(bant.lexicon, norm, "notes") if h.signal == "auth_yes"] == []
 
 
 def test_every_builtin_pattern_is_indexed(bant: Ruleset) -> None:
