@@ -114,12 +114,10 @@ def _next_day_of_month(ref: date, month: int, day: int) -> date | None:
 
 def _next_day(ref: date, day: int) -> date:
     """The first date on or after `ref` whose day of the month is `day` (months too short skipped)."""
-    year, month = ref.year, ref.month
-    if day < ref.day:
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    while day > calendar.monthrange(year, month)[1]:
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return date(year, month, day)
+    first = add_months(date(ref.year, ref.month, 1), 1 if day < ref.day else 0)
+    while day > calendar.monthrange(first.year, first.month)[1]:
+        first = add_months(first, 1)
+    return first.replace(day=day)
 
 
 def _next_iso_week(ref: date, week: int) -> date:
