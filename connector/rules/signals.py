@@ -29,8 +29,15 @@ Also measured and rejected (results byte-identical each time; timed by in-proces
   and +5% (2) with the fallback lookups (~60% of keyed words miss the exact row), -2% and 0% with
   rows memoised per (key part, next word): the dropped tries are the cheap ones (failing at the
   second word) and the tables grow 3x (63k + 30k rows); loading a ruleset took 6.5 s, not 2.6 s.
-- compiling each reduced part subset into one alternation instead of trying its parts in turn
-  (245 subsets, +1.6 s of load): no change.
+- compiling each reduced part subset into one alternation instead of trying its parts in turn:
+  callgrind counts -4.3% instructions per 1 KB-note `qualify`, but +10.7 G instructions to load a
+  ruleset (~+80%; CLI runs and the tests load rulesets often).
+- reading the trigger with `findall` (tuples, no match objects; offsets summed from the skipped text):
+  +1%, noise.
+- PCRE2 instead of `re` (packages pcre2 0.7.1, pypcre 0.6.4): the same ~360 tries of a 1 KB note took
+  1.5-1.8 ms against 0.56 ms (per-call overhead of the bindings); whole-text scans per signal ~1.1 ms.
+- compiling the engine modules with mypyc: -10-17% per call, but a C build step whose `.so` files
+  shadow the sources in an editable install (an edit silently runs stale code).
 - a lookahead "guard" before {WHEN} (or before every group of ≥ 100-1000 characters) listing the
   first 3 characters any match can start with (zero-width and implied, so no match changes):
   a failing {WHEN} attempt fell 1.5 → 1.0 µs, but find_hits moved by -4% to +7% (noise ±5%):
