@@ -20,14 +20,16 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("QUALICALL_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".qualicall-installed"
+BUILD_INPUTS = ("pyproject.toml", "setup.py", "connector/rules/_scan.c")
+"""A change to any of these reinstalls the project (and rebuilds the C extension)."""
 
 
 def _ensure_env() -> None:
-    """Create the virtual environment and (re)install the project when pyproject.toml changed."""
+    """Create the virtual environment and (re)install the project when a BUILD_INPUTS file changed."""
     if not (BIN / "python").exists():
         print(f"creating virtual environment in {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in BUILD_INPUTS)).hexdigest()
     if STAMP.exists() and STAMP.read_text() == digest:
         return
     print("installing qualicall and its development dependencies", flush=True)

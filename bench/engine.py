@@ -1,12 +1,14 @@
 """Engine throughput and memory benchmark (prints figures; asserts nothing).
 
-    python bench/engine.py [--calls 1000000] [--rules bant] [--skip-stream]
+    python bench/engine.py [--calls 1000000] [--rules bant] [--skip-stream] [--pure]
 
 1. Throughput on ONE core (the process pins itself to one CPU when the OS allows): calls qualified per
    second of CPU time (and of wall time, which other processes on the machine disturb) for notes of
    1, 2, 5 and 10 KB and for 10 KB speaker-tagged transcripts. Texts are
    synthesised at run time from the phrases / turns of connector/data/sample_calls.jsonl (seeded),
    so every call is different. Also prints µs per KB to show the cost is linear in text length.
+   The signal lexicon is matched by the compiled scanner (connector/rules/scanner.py) when the C
+   extension is built, by Python's `re` otherwise or with --pure; the first line says which.
 2. Calibration (printed first): CPU ms of a fixed, deterministic pure-Python workload (`calibrate`:
    1M dict/str/int operations and a sort, best of 3; ~270 ms on a 2-vCPU AMD EPYC VM). Figures from
    other machines, or from the same VM at a noisier moment, compare by it: calls/s × that time is
@@ -27,6 +29,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from connector.model import Call  # noqa: E402
-from connector.rules import load_ruleset, qualify  # noqa: E402
+from connector.rules import Ruleset, load_ruleset, qualify  # noqa: E402
 
 SAMPLE = ROOT / "connector" / "data" / "sample_calls.jsonl"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -100,14 +103,27 @@ def calibrate(rounds: int = 3) -> float:
     return best
 
 
-def throughput(rules_name: str, n: int = 1500) -> None:
+def _rules(name: str, pure: bool) -> Ruleset:
+    rules = load_ruleset(name)
+    return replace(rules, lexicon=replace(rules.lexicon, scanner=None)) if pure else rules
+
+
+def throughput(rules_name: str, n: int = 1500, pure: bool = False) -> None:
     """Print calls/s and µs per KB for several text sizes (one core, warm)."""
-    rules = load_ruleset(rules_name)
+    rules = _rules(rules_name, pure)
     rng = random.Random(7)
     phrases, turns = _material()
     for c in (_call(i, notes=_text(rng, phrases, 800, ". ")) for i in range(200)):  # warm-up
         qualify(c, rules, NOW)
-    print(f"throughput, one core, ruleset {rules.version}")
+    scanner = rules.lexicon.scanner
+    matcher = "Python's re"
+    if scanner is not None:
+        sizes = scanner.sizes()
+        matcher = (
+            f"the compiled scanner ({len(sizes)} PCRE2 patterns: {sum(c for c, _ in sizes) / 2**20:.1f} MiB "
+            f"compiled, {sum(j for _, j in sizes) / 2**20:.1f} MiB JIT code)"
+        )
+    print(f"throughput, one core, ruleset {rules.version}, signals matched by {matcher}")
     cases = [("notes", k) for k in (1, 2, 5, 10)] + [("transcript", 10)]
     for kind, kb in cases:
         count = max(200, n // kb)
@@ -159,9 +175,9 @@ def _iter(path: Path) -> Iterator[Call]:
             yield item
 
 
-def stream(rules_name: str, n: int) -> None:
+def stream(rules_name: str, n: int, pure: bool = False) -> None:
     """Qualify n calls streamed from a temp file; print peak RSS at 100k and at the end."""
-    rules = load_ruleset(rules_name)
+    rules = _rules(rules_name, pure)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "calls.jsonl"
         t0 = time.perf_counter()
@@ -189,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rules", default="bant")
     p.add_argument("--skip-stream", action="store_true")
     p.add_argument("--skip-throughput", action="store_true")
+    p.add_argument("--pure", action="store_true", help="match signals with Python's re, not the C extension")
     args = p.parse_args(argv)
     if hasattr(os, "sched_setaffinity"):
         try:
@@ -198,9 +215,9 @@ def main(argv: list[str] | None = None) -> int:
             pass
     print(f"calibration: reference workload {calibrate() * 1e3:.0f} ms CPU")
     if not args.skip_throughput:
-        throughput(args.rules)
+        throughput(args.rules, pure=args.pure)
     if not args.skip_stream:
-        stream(args.rules, args.calls)
+        stream(args.rules, args.calls, pure=args.pure)
     return 0
 
 

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from typing import Literal, NamedTuple
 
+from connector.rules.scanner import count_words
+
 Speaker = Literal["prospect", "rep", "notes", "unknown", "field"]
 
 
@@ -185,9 +187,13 @@ _WORD = re.compile(r"[a-z']+")
 def detect_language(text: str, limit: int = 4000, normalized: bool = False) -> Literal["fr", "en"]:
     """Guess French or English from the distinct function words in the first `limit` characters
     (ties → French)."""
-    words = _WORD.findall(text[:limit] if normalized else normalize(text[:limit]))
-    fr = len(_FR_WORDS.intersection(words))
-    en = len(_EN_WORDS.intersection(words))
+    sample = text[:limit] if normalized else normalize(text[:limit])
+    if count_words is not None:  # the compiled scanner's: same counts, without a str per word
+        fr, en = count_words(sample, _FR_WORDS, _EN_WORDS)
+    else:
+        words = _WORD.findall(sample)
+        fr = len(_FR_WORDS.intersection(words))
+        en = len(_EN_WORDS.intersection(words))
     return "en" if en > fr else "fr"
 
 

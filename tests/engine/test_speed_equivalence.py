@@ -6,6 +6,8 @@
 - the triggers built on demand for `find_hits(only=...)` give the hits of the plain index;
 - `normalize` equals the per-character `translate` it replaces.
 
+These are the Python paths; tests/engine/test_scanner.py checks the compiled scanner against them.
+
 Texts: every note and transcript of the sample calls and of the evaluation set (no timing asserted).
 """
 
@@ -96,7 +98,7 @@ def test_on_demand_triggers_give_the_hits_of_the_plain_index(
     rules_name: str, bant: Ruleset, champ: Ruleset
 ) -> None:
     rules = bant if rules_name == "bant" else champ
-    lex = rules.lexicon
+    lex = replace(rules.lexicon, scanner=None, on_demand={})  # the Python path (see test_scanner.py)
     onlys = [c.met + c.not_met for c in rules.criteria if c.fields]
     onlys += [("accept",), ("answer_yes", "answer_no"), tuple(lex.names)]
     # a lexicon whose memo is full indexes each text itself (the plain path)
