@@ -54,7 +54,11 @@ static inline int is_word(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || (c >= '0
 
 static inline uint32_t code_of(Py_UCS4 c) { return c <= '9' ? c - '0' + 27 : c - 'a' + 1; }
 
-static inline size_t slot_of(uint32_t key, size_t mask) { return (size_t)((key * 2654435761u) >> 7) & mask; }
+/* Fibonacci hashing: the high half of the 64-bit product depends on every bit of the key (the low bits
+ * of a product do not depend on the high bits of the key, where the next word's character is). */
+static inline size_t slot_of(uint32_t key, size_t mask) {
+    return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+}
 
 static int key_of(PyObject *word, PyObject *next, uint32_t *out) {
     Py_ssize_t n = PyUnicode_GetLength(word), m = PyUnicode_GetLength(next);
