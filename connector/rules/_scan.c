@@ -352,9 +352,10 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kw) {
     return rc;
 }
 
-/* Append one hit_type(name, source, start, end, when, amount, number, kind); -1 on a Python error. */
-static int add_hit(Scanner *self, PyObject *out, PyObject *norm, PyObject *source, int32_t pat, int sig,
-                   Py_ssize_t pos, Py_ssize_t end, int rc) {
+/* A new hit_type(name, source, start, end, when, amount, number, kind) for the match in self->md; NULL
+ * on a Python error. */
+static PyObject *make_hit(Scanner *self, PyObject *norm, PyObject *source, int32_t pat, int sig, Py_ssize_t pos,
+                          Py_ssize_t end, int rc) {
     PyObject *found[4] = {NULL, NULL, NULL, NULL};
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(self->md);
     for (Py_ssize_t j = self->kind_off[pat]; j < self->kind_off[pat + 1]; j++) {
@@ -377,14 +378,45 @@ static int add_hit(Scanner *self, PyObject *out, PyObject *norm, PyObject *sourc
     PyTuple_SET_ITEM(t, 2, start);
     PyTuple_SET_ITEM(t, 3, stop);
     for (int c = 0; c < 4; c++) PyTuple_SET_ITEM(t, 4 + c, found[c] ? found[c] : Py_NewRef(Py_None));
-    int err = PyList_Append(out, t);
-    Py_DECREF(t);
-    return err;
+    return t;
 fail:
     for (int c = 0; c < 4; c++) Py_XDECREF(found[c]);
-    return -1;
+    return NULL;
 }
 
+typedef struct {
+    Py_ssize_t pos;
+    const int32_t *entry; /* (signal, npat, pattern ids...) in a row; for a keyed word: its row */
+} Cand;
+
+typedef struct {
+    Py_ssize_t pos;
+    const int32_t *entry;
+    PyObject *hit;
+} Match;
+
+/* Text order, then row order at one word (the entries of a row are laid out in order). */
+static int by_place(const void *a, const void *b) {
+    const Match *x = a, *y = b;
+    if (x->pos != y->pos) return x->pos < y->pos ? -1 : 1;
+    return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+static int grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
+    if (need <= *cap) return 0;
+    Py_ssize_t cap2 = *cap;
+    while (cap2 < need) cap2 *= 2;
+    void *grown = PyMem_Realloc(*buf, cap2 * item);
+    if (!grown) return -1;
+    *buf = grown;
+    *cap = cap2;
+    return 0;
+}
+
+/* The signals are tried one after the other over all their candidate words (not word after word, all
+ * signals at each): each signal's patterns then stay in the CPU caches while they are tried (the JIT
+ * code of all patterns is several MB). A signal's hits do not depend on other signals' hits, and
+ * sorting them by (word, row order) gives the word-by-word order of the Python loop. */
 static PyObject *Scanner_find(Scanner *self, PyObject *args) {
     PyObject *norm, *source;
     Py_ssize_t table, max_hits;
@@ -394,7 +426,7 @@ static PyObject *Scanner_find(Scanner *self, PyObject *args) {
         return NULL;
     }
     const Table *tab = &self->tables[table];
-    Py_ssize_t n = PyUnicode_GET_LENGTH(norm);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(norm), nsig = self->nsig;
     Py_UCS4 *copy = NULL;
     const Py_UCS4 *s;
     if (PyUnicode_KIND(norm) == PyUnicode_4BYTE_KIND) {
@@ -404,12 +436,14 @@ static PyObject *Scanner_find(Scanner *self, PyObject *args) {
         if (!copy) return NULL;
         s = copy;
     }
-    Py_ssize_t *last_end = PyMem_Malloc((self->nsig + 1) * sizeof(Py_ssize_t));
-    Py_ssize_t *count = PyMem_Calloc(self->nsig + 1, sizeof(Py_ssize_t));
-    PyObject *out = PyList_New(0);
-    if (!last_end || !count || !out) goto error;
-    for (Py_ssize_t i = 0; i < self->nsig; i++) last_end[i] = -1;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(self->md);
+    Py_ssize_t nwords = 0, cap_words = 64, ncand = 0, nmatch = 0, cap_match = 16;
+    Cand *words = PyMem_Malloc(cap_words * sizeof(Cand)), *cands = NULL;
+    Match *matches = PyMem_Malloc(cap_match * sizeof(Match));
+    Py_ssize_t *offsets = PyMem_Calloc(nsig + 1, sizeof(Py_ssize_t));
+    Py_ssize_t *fill = PyMem_Malloc((nsig + 1) * sizeof(Py_ssize_t));
+    PyObject *out = NULL;
+    if (!words || !matches || !offsets || !fill) goto nomem;
+    /* 1. the keyed words in text order, and how many candidates each signal has */
     Py_ssize_t i = 0;
     while (i < n && !is_word(s[i])) i++;
     while (i < n) {
@@ -427,48 +461,83 @@ static PyObject *Scanner_find(Scanner *self, PyObject *args) {
         while (tab->slots[slot].key && tab->slots[slot].key != key) slot = (slot + 1) & tab->mask;
         if (tab->slots[slot].key) {
             const int32_t *row = tab->rows + tab->slots[slot].row;
+            if (grow((void **)&words, &cap_words, nwords + 1, sizeof(Cand)) < 0) goto nomem;
+            words[nwords++] = (Cand){i, row};
             int32_t entries = *row++;
             for (int32_t e = 0; e < entries; e++) {
-                int32_t sig = row[0], npat = row[1];
-                const int32_t *pats = row + 2;
-                row += 2 + npat;
-                if (i < last_end[sig]) continue;
-                for (int32_t p = 0; p < npat; p++) {
-                    int32_t pat = pats[p];
-                    int rc = self->jit[pat] ? pcre2_jit_match(self->codes[pat], (PCRE2_SPTR)s, (PCRE2_SIZE)n,
-                                                              (PCRE2_SIZE)i, 0, self->md, self->mctx)
-                                            : pcre2_match(self->codes[pat], (PCRE2_SPTR)s, (PCRE2_SIZE)n,
-                                                          (PCRE2_SIZE)i, 0, self->md, self->mctx);
-                    if (rc == PCRE2_ERROR_NOMATCH) continue;
-                    if (rc <= 0) goto fallback;
-                    Py_ssize_t end = (Py_ssize_t)ov[1];
-                    if (end > i && count[sig] < max_hits) {
-                        if (add_hit(self, out, norm, source, pat, sig, i, end, rc) < 0) goto error;
-                        last_end[sig] = end;
-                        count[sig]++;
-                    }
-                    break;
-                }
+                offsets[row[0] + 1]++;
+                row += 2 + row[1];
             }
+            ncand += entries;
         }
         i = k;
     }
-    PyMem_Free(copy);
-    PyMem_Free(last_end);
-    PyMem_Free(count);
-    return out;
-fallback:
-    PyMem_Free(copy);
-    PyMem_Free(last_end);
-    PyMem_Free(count);
-    Py_DECREF(out);
-    Py_RETURN_NONE;
+    /* 2. candidates bucketed by signal, in text order within each */
+    for (Py_ssize_t g = 0; g < nsig; g++) offsets[g + 1] += offsets[g];
+    memcpy(fill, offsets, (nsig + 1) * sizeof(Py_ssize_t));
+    cands = PyMem_Malloc((ncand ? ncand : 1) * sizeof(Cand));
+    if (!cands) goto nomem;
+    for (Py_ssize_t w = 0; w < nwords; w++) {
+        const int32_t *row = words[w].entry;
+        int32_t entries = *row++;
+        for (int32_t e = 0; e < entries; e++) {
+            cands[fill[row[0]]++] = (Cand){words[w].pos, row};
+            row += 2 + row[1];
+        }
+    }
+    /* 3. signal by signal */
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(self->md);
+    for (Py_ssize_t sig = 0; sig < nsig; sig++) {
+        Py_ssize_t last_end = -1, count = 0;
+        for (Py_ssize_t c = offsets[sig]; c < offsets[sig + 1] && count < max_hits; c++) {
+            Py_ssize_t pos = cands[c].pos;
+            if (pos < last_end) continue;
+            int32_t npat = cands[c].entry[1];
+            const int32_t *pats = cands[c].entry + 2;
+            for (int32_t p = 0; p < npat; p++) {
+                int32_t pat = pats[p];
+                int rc = self->jit[pat] ? pcre2_jit_match(self->codes[pat], (PCRE2_SPTR)s, (PCRE2_SIZE)n,
+                                                          (PCRE2_SIZE)pos, 0, self->md, self->mctx)
+                                        : pcre2_match(self->codes[pat], (PCRE2_SPTR)s, (PCRE2_SIZE)n,
+                                                      (PCRE2_SIZE)pos, 0, self->md, self->mctx);
+                if (rc == PCRE2_ERROR_NOMATCH) continue;
+                if (rc <= 0) goto fallback;
+                Py_ssize_t end = (Py_ssize_t)ov[1];
+                if (end > pos) {
+                    if (grow((void **)&matches, &cap_match, nmatch + 1, sizeof(Match)) < 0) goto nomem;
+                    PyObject *hit = make_hit(self, norm, source, pat, (int)sig, pos, end, rc);
+                    if (!hit) goto error;
+                    matches[nmatch++] = (Match){pos, cands[c].entry, hit};
+                    last_end = end;
+                    count++;
+                }
+                break;
+            }
+        }
+    }
+    /* 4. back to the order of the word-by-word loop */
+    qsort(matches, nmatch, sizeof(Match), by_place);
+    out = PyList_New(nmatch);
+    if (!out) goto error;
+    for (Py_ssize_t m = 0; m < nmatch; m++) PyList_SET_ITEM(out, m, matches[m].hit);
+    nmatch = 0; /* the list owns the hits */
+    goto done;
+nomem:
+    PyErr_NoMemory();
 error:
+    out = NULL;
+    goto done;
+fallback:
+    out = Py_NewRef(Py_None);
+done:
+    for (Py_ssize_t m = 0; m < nmatch; m++) Py_DECREF(matches[m].hit);
     PyMem_Free(copy);
-    PyMem_Free(last_end);
-    PyMem_Free(count);
-    Py_XDECREF(out);
-    return NULL;
+    PyMem_Free(words);
+    PyMem_Free(cands);
+    PyMem_Free(matches);
+    PyMem_Free(offsets);
+    PyMem_Free(fill);
+    return out;
 }
 
 static PyObject *Scanner_sizes(Scanner *self, PyObject *Py_UNUSED(ignored)) {
