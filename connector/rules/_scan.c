@@ -592,11 +592,14 @@ static PyTypeObject ScannerType = {
 
 static inline int is_letter_or_quote(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || c == '\''; }
 
-/* count_words(text, first, second) -> (n, m): how many distinct [a-z']+ tokens of `text` are in the
- * set `first`, and how many in `second` (what text.detect_language computes with a regex). */
+/* count_words(text, first, second, longest) -> (n, m): how many distinct [a-z']+ tokens of `text` are
+ * in the set `first`, and how many in `second` (what text.detect_language computes with a regex);
+ * `longest` is the length of the longest word of the sets (longer tokens are skipped unread). */
 static PyObject *count_words(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *text, *first, *second;
-    if (!PyArg_ParseTuple(args, "UO!O!", &text, &PyFrozenSet_Type, &first, &PyFrozenSet_Type, &second)) return NULL;
+    PyObject *text, *sets[2];
+    Py_ssize_t longest;
+    if (!PyArg_ParseTuple(args, "UO!O!n", &text, &PyFrozenSet_Type, &sets[0], &PyFrozenSet_Type, &sets[1], &longest))
+        return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), counts[2] = {0, 0};
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
@@ -608,19 +611,22 @@ static PyObject *count_words(PyObject *Py_UNUSED(module), PyObject *args) {
         Py_ssize_t j = i;
         while (j < n && is_letter_or_quote(PyUnicode_READ(kind, data, j))) j++;
         if (j == i) break;
-        PyObject *word = PyUnicode_Substring(text, i, j);
-        if (!word) goto fail;
-        int known = PySet_Contains(seen, word);
-        if (known == 0) {
-            known = PySet_Add(seen, word);
-            for (int k = 0; known == 0 && k < 2; k++) {
-                int in = PySet_Contains(k ? second : first, word);
-                if (in < 0) known = -1;
-                counts[k] += in > 0;
+        if (j - i <= longest) {
+            PyObject *word = PyUnicode_Substring(text, i, j);
+            if (!word) goto fail;
+            int in[2], err = 0;
+            for (int k = 0; k < 2; k++) err |= (in[k] = PySet_Contains(sets[k], word)) < 0;
+            if (!err && (in[0] || in[1])) {
+                int known = PySet_Contains(seen, word);
+                err = known < 0 || (known == 0 && PySet_Add(seen, word) < 0);
+                if (known == 0) {
+                    counts[0] += in[0];
+                    counts[1] += in[1];
+                }
             }
+            Py_DECREF(word);
+            if (err) goto fail;
         }
-        Py_DECREF(word);
-        if (known < 0) goto fail;
         i = j;
     }
     Py_DECREF(seen);
@@ -632,7 +638,7 @@ fail:
 
 static PyMethodDef module_methods[] = {
     {"count_words", count_words, METH_VARARGS,
-     "count_words(text, first, second) -> distinct [a-z']+ tokens of text in each frozenset"},
+     "count_words(text, first, second, longest) -> distinct [a-z']+ tokens of text in each frozenset"},
     {NULL, NULL, 0, NULL},
 };
 

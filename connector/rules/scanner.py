@@ -151,8 +151,8 @@ def compile_scanner(
     return scanner
 
 
-count_words: Callable[[str, frozenset[str], frozenset[str]], tuple[int, int]] | None = (
+count_words: Callable[[str, frozenset[str], frozenset[str], int], tuple[int, int]] | None = (
     _scan.count_words if _scan is not None else None
 )
-"""`count_words(text, first, second)`: how many distinct [a-z']+ tokens of `text` are in each set
-(None without the extension)."""
+"""`count_words(text, first, second, longest)`: how many distinct [a-z']+ tokens of `text` are in each
+set, `longest` being the length of their longest word (None without the extension)."""

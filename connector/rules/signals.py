@@ -888,8 +888,8 @@ def find_hits(
     At most `max_hits` hits are kept per signal (the first ones), which bounds the work on huge texts
     without changing decisions: criteria use the strongest hit per signal and source.
 
-    Hits for which `void` is true (e.g. "budget 2026" said in 2026: not a later budget) are dropped
-    before overrides are applied, so they cancel nothing.
+    Hits with a time expression for which `void` is true (e.g. "budget 2026" said in 2026: not a
+    later budget) are dropped before overrides are applied, so they cancel nothing.
     """
     wanted = set(only) if only is not None else None
     signals = lexicon.signals
@@ -920,7 +920,7 @@ def find_hits(
                 if count[i] >= max_hits:
                     break
     if void is not None:
-        hits = [h for h in hits if not void(h)]
+        hits = [h for h in hits if not (h.when and void(h))]
     return apply_overrides(lexicon, hits)
 
 
@@ -932,18 +932,21 @@ def apply_overrides(lexicon: Lexicon, hits: list[Hit]) -> list[Hit]:
     if not hits:
         return hits
     hits.sort(key=_START_END)
-    dropped: set[int] = set()
     overriding = lexicon.overriding
+    firing = [i for i, h in enumerate(hits) if h.signal in overriding]
+    if not firing:
+        return hits
+    dropped: set[int] = set()
     n = len(hits)
     reach: list[int] = []  # reach[j]: the furthest end among hits[0..j]
     furthest = -1
     for h in hits:
-        furthest = max(furthest, h.end)
+        if h.end > furthest:
+            furthest = h.end
         reach.append(furthest)
-    for i, h in enumerate(hits):
-        over = overriding.get(h.signal)
-        if over is None:
-            continue
+    for i in firing:
+        h = hits[i]
+        over = overriding[h.signal]
         start, end = h.start, h.end
         j = i - 1
         while j >= 0 and reach[j] > start and (o := hits[j]).start > start - 600:

@@ -182,6 +182,7 @@ _EN_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"[a-z']+")
+_LONGEST = max(map(len, _FR_WORDS | _EN_WORDS))
 
 
 def detect_language(text: str, limit: int = 4000, normalized: bool = False) -> Literal["fr", "en"]:
@@ -189,7 +190,7 @@ def detect_language(text: str, limit: int = 4000, normalized: bool = False) -> L
     (ties → French)."""
     sample = text[:limit] if normalized else normalize(text[:limit])
     if count_words is not None:  # the compiled scanner's: same counts, without a str per word
-        fr, en = count_words(sample, _FR_WORDS, _EN_WORDS)
+        fr, en = count_words(sample, _FR_WORDS, _EN_WORDS, _LONGEST)
     else:
         words = _WORD.findall(sample)
         fr = len(_FR_WORDS.intersection(words))

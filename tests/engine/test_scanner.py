@@ -220,4 +220,4 @@ def test_language_counts_match_the_regex_tokens(text: str) -> None:
     words = re.findall(r"[a-z']+", text)
     counts = (len(text_module._FR_WORDS.intersection(words)), len(text_module._EN_WORDS.intersection(words)))
     assert count_words is not None
-    assert count_words(text, text_module._FR_WORDS, text_module._EN_WORDS) == counts
+    assert count_words(text, text_module._FR_WORDS, text_module._EN_WORDS, text_module._LONGEST) == counts
