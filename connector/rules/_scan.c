@@ -1,19 +1,21 @@
-/* Compiled word-start scanner for connector.rules.signals (optional speed-up; see signals.py).
+/* Compiled word-start scanner for connector.rules.signals (optional speed-up; see scanner.py).
  *
- * Contract: Scanner(patterns, kinds, tables, hit_type, names).find(norm, table, max_hits, source) returns
- * the same positional hits, in the same order, as the pure-Python loop of `signals.find_hits` over the same
- * dispatch rows (`tables[table]`, one per source, sharing the compiled patterns):
- * for each word start of `norm` ([a-z0-9]+ runs), the row keyed by (first 4 characters of the word, or
- * its first digit; first character of the next word, or "") is walked in order; a signal is skipped
- * while the position is inside its previous hit; its patterns are tried in order, anchored at the word
- * start, and the first that matches is the signal's match there. Hits are `hit_type` instances
- * (names[signal], source, start, end, when, amount, number, kind). Returns None (and the caller falls back to
- * Python's `re`) when PCRE2 reports anything but a match or no match (e.g. its match limit).
+ * Contract: Scanner(patterns, kinds, hit_type, names).find(norm, table, max_hits, source) returns the
+ * same positional hits, in the same order, as the pure-Python loop of `signals.find_hits` over the
+ * same dispatch rows (table number `table`, from add_table(rows); the tables share the patterns):
+ * for each word start of `norm` ([a-z0-9]+ runs), the row keyed by (first 4 characters of the word,
+ * or its first digit; first character of the next word, or "") is walked in order; a signal is
+ * skipped while the position is inside its previous hit; its patterns are tried in order, anchored
+ * at the word start, and the first that matches is the signal's match there. Hits are `hit_type`
+ * instances (names[signal], source, start, end, when, amount, number, kind). Returns None (the caller
+ * then uses Python's `re`) when PCRE2 reports anything but a match or no match (e.g. its JIT stack).
  *
- * Patterns are PCRE2 sources translated from Python's syntax by signals.pcre2_source, compiled for
- * 32-bit code units without UTF (one code unit per Python code point, so offsets are Python offsets;
- * any str is a valid subject) and with PCRE2_UCP (\w \d \b by Unicode properties, as Python's str
- * patterns), anchored, JIT-compiled when the platform allows.
+ * Patterns are PCRE2 sources translated from Python's syntax by scanner.pcre2_source, compiled for
+ * 32-bit code units without UTF (one code unit per Python code point, so offsets are Python offsets
+ * and any str is a valid subject) and with PCRE2_UCP (\w \d \b by Unicode properties, as Python's
+ * str patterns), anchored, JIT-compiled where the platform allows.
+ *
+ * Also count_words(), the function-word counts of text.detect_language.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -301,9 +303,9 @@ fail:
 }
 
 static int Scanner_init(Scanner *self, PyObject *args, PyObject *kw) {
-    PyObject *patterns, *kinds, *rows, *hit_type, *signal_names;
-    static char *kwlist[] = {"patterns", "kinds", "tables", "hit_type", "names", NULL};
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOO!O!", kwlist, &patterns, &kinds, &rows, &PyType_Type, &hit_type,
+    PyObject *patterns, *kinds, *hit_type, *signal_names;
+    static char *kwlist[] = {"patterns", "kinds", "hit_type", "names", NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOO!O!", kwlist, &patterns, &kinds, &PyType_Type, &hit_type,
                                      &PyTuple_Type, &signal_names))
         return -1;
     if (self->codes) {
@@ -324,30 +326,9 @@ static int Scanner_init(Scanner *self, PyObject *args, PyObject *kw) {
         Py_DECREF(pats);
         return -1;
     }
-    PyObject *tabs = PySequence_Fast(rows, "tables must be a sequence of dicts");
-    if (!tabs) {
-        Py_DECREF(pats);
-        Py_DECREF(knds);
-        return -1;
-    }
     int rc = compile_patterns(self, pats) < 0 || load_kinds(self, knds) < 0 ? -1 : 0;
-    if (rc == 0) {
-        self->ntables = PySequence_Fast_GET_SIZE(tabs);
-        self->tables = PyMem_Calloc(self->ntables ? self->ntables : 1, sizeof(Table));
-        if (!self->tables) rc = -1;
-        for (Py_ssize_t t = 0; rc == 0 && t < self->ntables; t++) {
-            PyObject *d = PySequence_Fast_GET_ITEM(tabs, t);
-            if (!PyDict_Check(d)) {
-                PyErr_SetString(PyExc_TypeError, "each table must be a dict");
-                rc = -1;
-            } else if (load_rows(self, &self->tables[t], d) < 0) {
-                rc = -1;
-            }
-        }
-    }
     Py_DECREF(pats);
     Py_DECREF(knds);
-    Py_DECREF(tabs);
     if (rc < 0 && !PyErr_Occurred()) PyErr_NoMemory();
     return rc;
 }

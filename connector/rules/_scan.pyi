@@ -8,7 +8,6 @@ class Scanner:
         self,
         patterns: Sequence[str],
         kinds: Sequence[Sequence[tuple[int, int]]],
-        tables: Sequence[Mapping[tuple[str, str], Sequence[tuple[int, tuple[int, ...]]]]],
         hit_type: type[tuple[Any, ...]],
         names: tuple[str, ...],
     ) -> None: ...

@@ -142,7 +142,7 @@ def compile_scanner(
             sources.append(translated)
             kinds.append(spec)
     try:
-        ext = _scan.Scanner(sources, kinds, [], hit_type, names)
+        ext = _scan.Scanner(sources, kinds, hit_type, names)
     except ValueError:  # PCRE2 refused a pattern that Python's re accepts
         return None
     scanner = CompiledScanner(ext, offsets, {})
