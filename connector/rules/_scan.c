@@ -15,7 +15,7 @@
  * and any str is a valid subject) and with PCRE2_UCP (\w \d \b by Unicode properties, as Python's
  * str patterns), anchored, JIT-compiled where the platform allows.
  *
- * Also count_words(), the function-word counts of text.detect_language.
+ * Also count_words() and fold(), the function-word counts and the character folding of text.py.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -617,7 +617,34 @@ fail:
     return NULL;
 }
 
+/* fold(text, table) -> text with each code point c < len(table) replaced by table[c] (table: a str
+ * of single characters; code points past its end are kept): one pass, the same length. */
+static PyObject *fold(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *text, *table;
+    if (!PyArg_ParseTuple(args, "UU", &text, &table)) return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), m = PyUnicode_GET_LENGTH(table);
+    int kind = PyUnicode_KIND(text), tkind = PyUnicode_KIND(table);
+    const void *data = PyUnicode_DATA(text), *tdata = PyUnicode_DATA(table);
+    Py_UCS4 maxchar = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if ((Py_ssize_t)c < m) c = PyUnicode_READ(tkind, tdata, c);
+        if (c > maxchar) maxchar = c;
+    }
+    PyObject *out = PyUnicode_New(n, maxchar);
+    if (!out) return NULL;
+    int okind = PyUnicode_KIND(out);
+    void *odata = PyUnicode_DATA(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if ((Py_ssize_t)c < m) c = PyUnicode_READ(tkind, tdata, c);
+        PyUnicode_WRITE(okind, odata, i, c);
+    }
+    return out;
+}
+
 static PyMethodDef module_methods[] = {
+    {"fold", fold, METH_VARARGS, "fold(text, table) -> text with code point c replaced by table[c]"},
     {"count_words", count_words, METH_VARARGS,
      "count_words(text, first, second, longest) -> distinct [a-z']+ tokens of text in each frozenset"},
     {NULL, NULL, 0, NULL},

@@ -156,3 +156,7 @@ count_words: Callable[[str, frozenset[str], frozenset[str], int], tuple[int, int
 )
 """`count_words(text, first, second, longest)`: how many distinct [a-z']+ tokens of `text` are in each
 set, `longest` being the length of their longest word (None without the extension)."""
+
+fold: Callable[[str, str], str] | None = _scan.fold if _scan is not None else None
+"""`fold(text, table)`: `text` with each code point c < len(table) replaced by `table[c]` (None
+without the extension)."""

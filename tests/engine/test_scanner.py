@@ -221,3 +221,19 @@ def test_language_counts_match_the_regex_tokens(text: str) -> None:
     counts = (len(text_module._FR_WORDS.intersection(words)), len(text_module._EN_WORDS.intersection(words)))
     assert count_words is not None
     assert count_words(text, text_module._FR_WORDS, text_module._EN_WORDS, text_module._LONGEST) == counts
+
+
+@needs_scanner
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("aÉé’`–\u00a0€œİẞ\U0001f600\ud800") | st.characters(), max_size=80))
+@example("ÀÉÈÊËÎÏÔÖÙÛÜŸÇŒÆàéèêëîïôöùûüÿçœæ’‘´`–—−\u00a0\u202f€İẞ")
+def test_folding_matches_translate(text: str) -> None:
+    """`normalize` with the compiled `fold`, without it, and the per-character `translate` agree."""
+    fast = normalize(text)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(text_module, "fold", None)
+        assert normalize(text) == fast
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    assert fast == low.translate(text_module._TABLE) and len(fast) == len(text)
