@@ -106,9 +106,17 @@ class CompiledScanner:
         self._offsets = offsets
 
     def _ids(self, rows: Rows) -> dict[tuple[str, str], ScanRow]:
-        """`rows` with pattern numbers (in the extension) for (signal, part) indices."""
+        """`rows` with pattern numbers (in the extension) for (signal, part) indices (each row object
+        converted once: the keys of a table share a few thousand rows)."""
         off = self._offsets
-        return {k: tuple((i, tuple(off[i] + j for j in sub)) for i, sub in row) for k, row in rows.items()}
+        done: dict[int, ScanRow] = {}
+        out: dict[tuple[str, str], ScanRow] = {}
+        for k, row in rows.items():
+            ids = done.get(id(row))
+            if ids is None:
+                ids = done[id(row)] = tuple((i, tuple(off[i] + j for j in sub)) for i, sub in row)
+            out[k] = ids
+        return out
 
     def add_table(self, rows: Rows) -> int:
         """Add a dispatch table (e.g. for the signals asked for by name); returns its number."""

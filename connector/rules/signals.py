@@ -522,8 +522,9 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
         questions,
     )
     cache: dict[tuple[int, tuple[int, ...]], Matcher] = {}
+    subsets: Subsets = {}
     dispatch = {
-        src: _dispatch(lexicon, [s.scope == "all" or s.scope == src for s in compiled], cache)
+        src: _dispatch(lexicon, [s.scope == "all" or s.scope == src for s in compiled], cache, subsets)
         for src in ("notes", "transcript")
     }
     regexes = [rx for sig in compiled for rx in (sig.positional, sig.scanned) if rx is not None]
@@ -532,7 +533,7 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
         lexicon,
         scanner=compile_scanner(
             [[(rx.pattern, group_kinds(rx)) for rx, _ in sig.parts] for sig in compiled],
-            {src: _scan_rows(lexicon, table) for src, table in dispatch.items()},
+            {src: _scan_rows(lexicon, table, subsets) for src, table in dispatch.items()},
             Hit,
             tuple(s.name for s in compiled),
         ),
@@ -629,11 +630,17 @@ Trigger = tuple["re.Pattern[str]", Mapping[tuple[str, ...], Row]]
 _DIGITS = "0123456789"
 
 
-def _matcher(sig: Signal, i: int, key: str, cache: dict[tuple[int, tuple[int, ...]], Matcher]) -> Matcher:
+Subsets = dict[tuple[int, str], tuple[int, ...]]
+"""Memo of `_subset` while tables are built: (signal index, word key) → part indices."""
+
+
+def _matcher(
+    sig: Signal, i: int, key: str, cache: dict[tuple[int, tuple[int, ...]], Matcher], subsets: Subsets
+) -> Matcher:
     """`match` of the signal's patterns that can start at a word keyed `key` (same first match as the
     whole alternation there: a pattern that cannot start at that word cannot win)."""
     assert sig.positional is not None
-    subset = _subset(sig, key)
+    subset = _subset(sig, i, key, subsets)
     if len(subset) == len(sig.parts):
         return sig.positional.match
     if len(subset) == 1:
@@ -644,10 +651,14 @@ def _matcher(sig: Signal, i: int, key: str, cache: dict[tuple[int, tuple[int, ..
     return found
 
 
-def _subset(sig: Signal, key: str) -> tuple[int, ...]:
-    """Indices of the signal's parts that can start at a word keyed `key` (all, when none is known to)."""
-    subset = tuple(j for j, (_, keys) in enumerate(sig.parts) if keys is None or key in keys)
-    return subset or tuple(range(len(sig.parts)))
+def _subset(sig: Signal, i: int, key: str, subsets: Subsets) -> tuple[int, ...]:
+    """Indices of the signal's parts that can start at a word keyed `key` (all, when none is known to);
+    `sig` is signal number `i`."""
+    found = subsets.get((i, key))
+    if found is None:
+        found = tuple(j for j, (_, keys) in enumerate(sig.parts) if keys is None or key in keys)
+        found = subsets[(i, key)] = found or tuple(range(len(sig.parts)))
+    return found
 
 
 def _first_of(matchers: tuple[Matcher, ...]) -> Matcher:
@@ -665,15 +676,19 @@ def _first_of(matchers: tuple[Matcher, ...]) -> Matcher:
 
 
 def _dispatch(
-    lexicon: Lexicon, active: Sequence[bool], cache: dict[tuple[int, tuple[int, ...]], Matcher] | None = None
+    lexicon: Lexicon,
+    active: Sequence[bool],
+    cache: dict[tuple[int, tuple[int, ...]], Matcher] | None = None,
+    subsets: Subsets | None = None,
 ) -> Dispatch:
     """Word key → (signal index, bound `match` of its patterns that can start there) for the active
     signals."""
     memo: dict[tuple[int, tuple[int, ...]], Matcher] = {} if cache is None else cache
+    parts: Subsets = {} if subsets is None else subsets
     out: dict[str, Row] = {}
     for key, idxs in lexicon.by_prefix.items():
         row = tuple(
-            (i, _matcher(sig, i, key, memo))
+            (i, _matcher(sig, i, key, memo, parts))
             for i in idxs
             if active[i] and (sig := lexicon.signals[i]).positional is not None
         )
@@ -682,13 +697,20 @@ def _dispatch(
     return out
 
 
-def _scan_rows(lexicon: Lexicon, table: Dispatch) -> dict[tuple[str, str], ScanRow]:
+def _scan_rows(
+    lexicon: Lexicon, table: Dispatch, subsets: Subsets | None = None
+) -> dict[tuple[str, str], ScanRow]:
     """`table` for the compiled scanner: (key part, next char) → (signal index, its part indices to
-    try there), rows in the same order as the Python matchers of `table` (see `_trigger`)."""
+    try there), rows in the same order as the Python matchers of `table` (see `_trigger`). Equal rows
+    are one object (the scanner converts each once)."""
+    parts: Subsets = {} if subsets is None else subsets
+    signals = lexicon.signals
     rows: dict[tuple[str, str], ScanRow] = {}
+    same: dict[ScanRow, ScanRow] = {}
     for key, row in table.items():
         word, _, nx = key.partition("\0")
-        entry = tuple((i, _subset(lexicon.signals[i], key)) for i, _ in row)
+        entry = tuple((i, _subset(signals[i], i, key, parts)) for i, _ in row)
+        entry = same.setdefault(entry, entry)
         for w in _DIGITS if word == DIGIT_KEY else (word,):
             rows[(w, nx)] = entry
     return rows
