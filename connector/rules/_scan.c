@@ -571,6 +571,71 @@ static PyTypeObject ScannerType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* The words of count_words' two sets, in a small open-addressing table of UCS4 strings, built again
+ * only when the sets change (the engine passes the same two frozensets every time). */
+#define VOCAB_SLOTS 1024
+#define VOCAB_LONGEST 32
+typedef struct {
+    Py_UCS4 chars[VOCAB_LONGEST];
+    Py_ssize_t len; /* 0 = empty slot */
+    int in[2];
+} VocabSlot;
+
+static struct {
+    PyObject *sets[2]; /* strong references: the table stands for these objects */
+    VocabSlot slots[VOCAB_SLOTS];
+} vocab;
+
+static uint64_t hash_chars(const Py_UCS4 *chars, Py_ssize_t len) {
+    uint64_t h = 1469598103934665603ull;
+    for (Py_ssize_t i = 0; i < len; i++) h = (h ^ chars[i]) * 1099511628211ull;
+    return h;
+}
+
+static VocabSlot *vocab_slot(const Py_UCS4 *chars, Py_ssize_t len) {
+    size_t slot = (size_t)hash_chars(chars, len) & (VOCAB_SLOTS - 1);
+    while (vocab.slots[slot].len &&
+           (vocab.slots[slot].len != len || memcmp(vocab.slots[slot].chars, chars, len * sizeof(Py_UCS4)) != 0))
+        slot = (slot + 1) & (VOCAB_SLOTS - 1);
+    return &vocab.slots[slot];
+}
+
+/* 0: the table holds the words of `sets`; -1 with an exception; 1 when they do not fit (too many or
+ * too long words, or not all str): the caller then counts with Python strings. */
+static int vocab_load(PyObject *sets[2]) {
+    if (vocab.sets[0] == sets[0] && vocab.sets[1] == sets[1]) return 0;
+    Py_CLEAR(vocab.sets[0]);
+    Py_CLEAR(vocab.sets[1]);
+    memset(vocab.slots, 0, sizeof(vocab.slots));
+    Py_ssize_t total = 0;
+    for (int k = 0; k < 2; k++) {
+        PyObject *it = PyObject_GetIter(sets[k]), *word;
+        if (!it) return -1;
+        while ((word = PyIter_Next(it))) {
+            Py_UCS4 chars[VOCAB_LONGEST];
+            Py_ssize_t len = PyUnicode_Check(word) ? PyUnicode_GET_LENGTH(word) : -1;
+            int ok = len >= 0 && len <= VOCAB_LONGEST && ++total <= VOCAB_SLOTS / 2;
+            if (ok && len > 0 && !PyUnicode_AsUCS4(word, chars, VOCAB_LONGEST, 0)) ok = -1;
+            Py_DECREF(word);
+            if (ok != 1) {
+                Py_DECREF(it);
+                memset(vocab.slots, 0, sizeof(vocab.slots));
+                return ok < 0 ? -1 : 1;
+            }
+            if (len == 0) continue; /* never a token */
+            VocabSlot *slot = vocab_slot(chars, len);
+            memcpy(slot->chars, chars, len * sizeof(Py_UCS4));
+            slot->len = len;
+            slot->in[k] = 1;
+        }
+        Py_DECREF(it);
+        if (PyErr_Occurred()) return -1;
+    }
+    vocab.sets[0] = Py_NewRef(sets[0]);
+    vocab.sets[1] = Py_NewRef(sets[1]);
+    return 0;
+}
+
 static inline int is_letter_or_quote(Py_UCS4 c) { return (c >= 'a' && c <= 'z') || c == '\''; }
 
 /* count_words(text, first, second, longest) -> (n, m): how many distinct [a-z']+ tokens of `text` are
@@ -581,18 +646,23 @@ static PyObject *count_words(PyObject *Py_UNUSED(module), PyObject *args) {
     Py_ssize_t longest;
     if (!PyArg_ParseTuple(args, "UO!O!n", &text, &PyFrozenSet_Type, &sets[0], &PyFrozenSet_Type, &sets[1], &longest))
         return NULL;
+    int by_strings = vocab_load(sets);
+    if (by_strings < 0) return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), counts[2] = {0, 0};
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    PyObject *seen = PySet_New(NULL);
-    if (!seen) return NULL;
+    PyObject *seen = by_strings ? PySet_New(NULL) : NULL;
+    char counted[VOCAB_SLOTS] = {0};
+    if (by_strings && !seen) return NULL;
     Py_ssize_t i = 0;
     while (i < n) {
         while (i < n && !is_letter_or_quote(PyUnicode_READ(kind, data, i))) i++;
         Py_ssize_t j = i;
         while (j < n && is_letter_or_quote(PyUnicode_READ(kind, data, j))) j++;
         if (j == i) break;
-        if (j - i <= longest) {
+        if (j - i > longest) {
+            /* no word of the sets */
+        } else if (by_strings) { /* sets the table cannot hold */
             PyObject *word = PyUnicode_Substring(text, i, j);
             if (!word) goto fail;
             int in[2], err = 0;
@@ -607,13 +677,22 @@ static PyObject *count_words(PyObject *Py_UNUSED(module), PyObject *args) {
             }
             Py_DECREF(word);
             if (err) goto fail;
+        } else if (j - i <= VOCAB_LONGEST) { /* longer tokens are in no set the table holds */
+            Py_UCS4 chars[VOCAB_LONGEST];
+            for (Py_ssize_t t = i; t < j; t++) chars[t - i] = PyUnicode_READ(kind, data, t);
+            VocabSlot *slot = vocab_slot(chars, j - i);
+            if (slot->len && !counted[slot - vocab.slots]) {
+                counted[slot - vocab.slots] = 1;
+                counts[0] += slot->in[0];
+                counts[1] += slot->in[1];
+            }
         }
         i = j;
     }
-    Py_DECREF(seen);
+    Py_XDECREF(seen);
     return Py_BuildValue("(nn)", counts[0], counts[1]);
 fail:
-    Py_DECREF(seen);
+    Py_XDECREF(seen);
     return NULL;
 }
 
