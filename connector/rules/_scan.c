@@ -62,21 +62,23 @@ static inline size_t slot_of(uint32_t key, size_t mask) {
     return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 40) & mask;
 }
 
+/* The packed key of a word: its key part (`len` <= 4 word characters: the first 4, a shorter whole
+ * word, or a first digit) and the first character of the next word (0: none), 6 bits each. */
+static inline uint32_t pack_key(const Py_UCS4 *part, Py_ssize_t len, Py_UCS4 next) {
+    uint32_t key = next ? code_of(next) << 24 : 0;
+    for (Py_ssize_t t = 0; t < len; t++) key |= code_of(part[t]) << (6 * t);
+    return key;
+}
+
+/* pack_key of a table's (key part, next character) pair; -1 if it is not one. */
 static int key_of(PyObject *word, PyObject *next, uint32_t *out) {
     Py_ssize_t n = PyUnicode_GetLength(word), m = PyUnicode_GetLength(next);
     if (n < 1 || n > 4 || m > 1) return -1;
-    uint32_t key = 0;
-    for (Py_ssize_t t = 0; t < n; t++) {
-        Py_UCS4 c = PyUnicode_READ_CHAR(word, t);
-        if (!is_word(c)) return -1;
-        key |= code_of(c) << (6 * t);
-    }
-    if (m == 1) {
-        Py_UCS4 c = PyUnicode_READ_CHAR(next, 0);
-        if (!is_word(c)) return -1;
-        key |= code_of(c) << 24;
-    }
-    *out = key;
+    Py_UCS4 part[4], nx = m ? PyUnicode_READ_CHAR(next, 0) : 0;
+    for (Py_ssize_t t = 0; t < n; t++)
+        if (!is_word(part[t] = PyUnicode_READ_CHAR(word, t))) return -1;
+    if (m && !is_word(nx)) return -1;
+    *out = pack_key(part, n, nx);
     return 0;
 }
 
@@ -432,12 +434,8 @@ static PyObject *Scanner_find(Scanner *self, PyObject *args) {
         while (j < n && is_word(s[j])) j++;
         Py_ssize_t k = j;
         while (k < n && !is_word(s[k])) k++;
-        uint32_t key = k < n ? code_of(s[k]) << 24 : 0;
-        if (s[i] <= '9') {
-            key |= code_of(s[i]);
-        } else {
-            for (Py_ssize_t t = 0; t < 4 && i + t < j; t++) key |= code_of(s[i + t]) << (6 * t);
-        }
+        Py_ssize_t len = s[i] <= '9' ? 1 : (j - i < 4 ? j - i : 4); /* a digit word: its first digit */
+        uint32_t key = pack_key(s + i, len, k < n ? s[k] : 0);
         size_t slot = slot_of(key, tab->mask);
         while (tab->slots[slot].key && tab->slots[slot].key != key) slot = (slot + 1) & tab->mask;
         if (tab->slots[slot].key) {
@@ -601,7 +599,7 @@ static VocabSlot *vocab_slot(const Py_UCS4 *chars, Py_ssize_t len) {
 }
 
 /* 0: the table holds the words of `sets`; -1 with an exception; 1 when they do not fit (too many or
- * too long words, or not all str): the caller then counts with Python strings. */
+ * too long words, or not all str). */
 static int vocab_load(PyObject *sets[2]) {
     if (vocab.sets[0] == sets[0] && vocab.sets[1] == sets[1]) return 0;
     Py_CLEAR(vocab.sets[0]);
@@ -640,44 +638,26 @@ static inline int is_letter_or_quote(Py_UCS4 c) { return (c >= 'a' && c <= 'z') 
 
 /* count_words(text, first, second, longest) -> (n, m): how many distinct [a-z']+ tokens of `text` are
  * in the set `first`, and how many in `second` (what text.detect_language computes with a regex);
- * `longest` is the length of the longest word of the sets (longer tokens are skipped unread). */
+ * `longest` is the length of the longest word of the sets (longer tokens are skipped unread). None
+ * when the sets do not fit the table (the caller then counts in Python). */
 static PyObject *count_words(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *text, *sets[2];
     Py_ssize_t longest;
     if (!PyArg_ParseTuple(args, "UO!O!n", &text, &PyFrozenSet_Type, &sets[0], &PyFrozenSet_Type, &sets[1], &longest))
         return NULL;
-    int by_strings = vocab_load(sets);
-    if (by_strings < 0) return NULL;
+    int unfit = vocab_load(sets);
+    if (unfit < 0) return NULL;
+    if (unfit) Py_RETURN_NONE;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), counts[2] = {0, 0};
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    PyObject *seen = by_strings ? PySet_New(NULL) : NULL;
     char counted[VOCAB_SLOTS] = {0};
-    if (by_strings && !seen) return NULL;
     Py_ssize_t i = 0;
     while (i < n) {
         while (i < n && !is_letter_or_quote(PyUnicode_READ(kind, data, i))) i++;
         Py_ssize_t j = i;
         while (j < n && is_letter_or_quote(PyUnicode_READ(kind, data, j))) j++;
-        if (j == i) break;
-        if (j - i > longest) {
-            /* no word of the sets */
-        } else if (by_strings) { /* sets the table cannot hold */
-            PyObject *word = PyUnicode_Substring(text, i, j);
-            if (!word) goto fail;
-            int in[2], err = 0;
-            for (int k = 0; k < 2; k++) err |= (in[k] = PySet_Contains(sets[k], word)) < 0;
-            if (!err && (in[0] || in[1])) {
-                int known = PySet_Contains(seen, word);
-                err = known < 0 || (known == 0 && PySet_Add(seen, word) < 0);
-                if (known == 0) {
-                    counts[0] += in[0];
-                    counts[1] += in[1];
-                }
-            }
-            Py_DECREF(word);
-            if (err) goto fail;
-        } else if (j - i <= VOCAB_LONGEST) { /* longer tokens are in no set the table holds */
+        if (j > i && j - i <= longest && j - i <= VOCAB_LONGEST) { /* longer: in neither set */
             Py_UCS4 chars[VOCAB_LONGEST];
             for (Py_ssize_t t = i; t < j; t++) chars[t - i] = PyUnicode_READ(kind, data, t);
             VocabSlot *slot = vocab_slot(chars, j - i);
@@ -689,11 +669,7 @@ static PyObject *count_words(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         i = j;
     }
-    Py_XDECREF(seen);
     return Py_BuildValue("(nn)", counts[0], counts[1]);
-fail:
-    Py_XDECREF(seen);
-    return NULL;
 }
 
 /* fold(text, table) -> text with each code point c < len(table) replaced by table[c] (table: a str
@@ -725,7 +701,7 @@ static PyObject *fold(PyObject *Py_UNUSED(module), PyObject *args) {
 static PyMethodDef module_methods[] = {
     {"fold", fold, METH_VARARGS, "fold(text, table) -> text with code point c replaced by table[c]"},
     {"count_words", count_words, METH_VARARGS,
-     "count_words(text, first, second, longest) -> distinct [a-z']+ tokens of text in each frozenset"},
+     "count_words(text, first, second, longest) -> distinct [a-z']+ tokens of text in each frozenset, or None"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -161,11 +161,12 @@ def compile_scanner(
     return scanner
 
 
-count_words: Callable[[str, frozenset[str], frozenset[str], int], tuple[int, int]] | None = (
+count_words: Callable[[str, frozenset[str], frozenset[str], int], tuple[int, int] | None] | None = (
     _scan.count_words if _scan is not None else None
 )
 """`count_words(text, first, second, longest)`: how many distinct [a-z']+ tokens of `text` are in each
-set, `longest` being the length of their longest word (None without the extension)."""
+set, `longest` being the length of their longest word; None when the sets do not fit its table (too
+many or too long words). None without the extension."""
 
 fold: Callable[[str, str], str] | None = _scan.fold if _scan is not None else None
 """`fold(text, table)`: `text` with each code point c < len(table) replaced by `table[c]` (None

@@ -531,17 +531,18 @@ def compile_lexicon(data: Mapping[str, Any], path: str, problems: list[str]) -> 
     }
     regexes = [rx for sig in compiled for rx in (sig.positional, sig.scanned) if rx is not None]
     regexes += [rx for sig in compiled for rx, _ in sig.parts]
+    kinds = {rx.pattern: group_kinds(rx) for rx in regexes}
     return replace(
         lexicon,
         scanner=compile_scanner(
-            [[(rx.pattern, group_kinds(rx)) for rx, _ in sig.parts] for sig in compiled],
+            [[(rx.pattern, kinds[rx.pattern]) for rx, _ in sig.parts] for sig in compiled],
             {src: _scan_rows(lexicon, table, subsets) for src, table in dispatch.items()},
             Hit,
             tuple(s.name for s in compiled),
         ),
         dispatch=dispatch,
         triggers={src: _trigger(t) for src, t in dispatch.items()},
-        group_kinds={rx.pattern: group_kinds(rx) for rx in regexes},
+        group_kinds=kinds,
         overriding={s.name: s.overrides for s in compiled if s.overrides},
         names=tuple(s.name for s in compiled),
         index={s.name: i for i, s in enumerate(compiled)},
@@ -836,7 +837,7 @@ def _hit(
 
 
 def _positional_hits(
-    lexicon: Lexicon, norm: str, source: str, wanted: set[str] | None, max_hits: int, count: list[int]
+    lexicon: Lexicon, norm: str, source: str, wanted: frozenset[str] | None, max_hits: int, count: list[int]
 ) -> list[Hit]:
     """The hits of the positional patterns with Python's `re` (what the compiled scanner returns for
     a source), counting them per signal in `count`."""
@@ -915,7 +916,7 @@ def find_hits(
     Hits with a time expression for which `void` is true (e.g. "budget 2026" said in 2026: not a
     later budget) are dropped before overrides are applied, so they cancel nothing.
     """
-    wanted = set(only) if only is not None else None
+    wanted = frozenset(only) if only is not None else None
     signals = lexicon.signals
     count = [0] * len(signals)
     found = None

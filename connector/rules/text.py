@@ -194,12 +194,12 @@ def detect_language(text: str, limit: int = 4000, normalized: bool = False) -> L
     """Guess French or English from the distinct function words in the first `limit` characters
     (ties → French)."""
     sample = text[:limit] if normalized else normalize(text[:limit])
-    if count_words is not None:  # the compiled scanner's: same counts, without a str per word
-        fr, en = count_words(sample, _FR_WORDS, _EN_WORDS, _LONGEST)
-    else:
+    # the compiled scanner's counts are the same, without a str per word
+    counts = count_words(sample, _FR_WORDS, _EN_WORDS, _LONGEST) if count_words is not None else None
+    if counts is None:
         words = _WORD.findall(sample)
-        fr = len(_FR_WORDS.intersection(words))
-        en = len(_EN_WORDS.intersection(words))
+        counts = len(_FR_WORDS.intersection(words)), len(_EN_WORDS.intersection(words))
+    fr, en = counts
     return "en" if en > fr else "fr"
 
 
