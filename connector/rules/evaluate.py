@@ -264,7 +264,7 @@ def assess(call: Call, ruleset: Ruleset, extraction: Extraction, ref: date) -> F
     agreed = None
     if action_crit is not None:
         agreed = _action(action_crit, ruleset, by_signal, best, ref, extraction, by_turn)
-        if agreed[1] is not None:
+        if agreed[1] is not None and any(n in by_signal for n in _NEAR_TIMING):
             near = [_as_horizon(f, ref, ruleset.horizon_months) for f in found]
             if near != found:
                 by_signal, strong = _by_signal(near, ruleset)
