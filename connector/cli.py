@@ -90,6 +90,16 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _instant(value: str, option: str) -> datetime:
+    """`value` (an ISO date or date-time, UTC when it names no offset) as an aware datetime; anything
+    else exits with an error naming `option`."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{option}: not an ISO date or date-time: {value!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _result_json(result: RunResult) -> dict[str, Any]:
     return {
         "pipeline": result.pipeline,
@@ -470,7 +480,7 @@ def qualify(
         ruleset = load_ruleset(spec or "bant")
     except ConfigError as exc:
         raise _fail(str(exc)) from None
-    moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    moment = _instant(now, "--now") if now else datetime.now(UTC)
     counts: dict[str, int] = {}
     bad: list[BadLine] = []
 
@@ -485,9 +495,9 @@ def qualify(
             written = write_jsonl(results(), handle)
     except (OSError, ValueError) as exc:
         raise _fail(str(exc)) from None
-    summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+    by_status = "".join(f", {k} {v}" for k, v in sorted(counts.items()))
     out.print(
-        f"{written} calls scored with {ruleset.version} → {output} ({summary}); {len(bad)} unreadable lines."
+        f"{written} calls scored with {ruleset.version} → {output}{by_status}; {len(bad)} unreadable lines."
     )
     if bad and not written:
         raise typer.Exit(2)
@@ -504,7 +514,7 @@ def explain(
     """Print the criterion-by-criterion trace of a call, from a call file or from the store."""
     from connector.explain import explain_from_file, explain_from_store
 
-    moment = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    moment = _instant(now, "--now") if now else datetime.now(UTC)
     if input is not None:
         renderable = explain_from_file(call_id, input, rules or "bant", moment)
     else:
@@ -535,6 +545,7 @@ def report(
 
     if period not in ("day", "week", "month"):
         raise _fail("--period must be day, week or month")
+    start = _instant(since, "--since") if since else None
     settings = _load(config)
     store = wiring.open_state(settings, os.environ)
     try:
@@ -545,7 +556,7 @@ def report(
                 settings=settings.kpi_settings,
                 now=datetime.now(UTC),
                 period=period,  # type: ignore[arg-type]
-                since=datetime.fromisoformat(since).replace(tzinfo=UTC) if since else None,
+                since=start,
                 variants=settings.pipeline(pipeline)[0][1].ab_settings if pipeline else None,
             )
     finally:
@@ -651,13 +662,13 @@ def audit(
     from connector.compliance import AUDIT_COLUMNS, audit_csv_row
     from connector.model import ComplianceNote
 
+    start = _instant(since, "--since")
     settings = _load(config)
     store = wiring.open_state(settings, os.environ)
     writer = csv.DictWriter(sys.stdout, fieldnames=["pipeline", *AUDIT_COLUMNS])
     writer.writeheader()
     try:
-        start = datetime.fromisoformat(since)
-        for row in store.compliance_entries(start if start.tzinfo else start.replace(tzinfo=UTC)):
+        for row in store.compliance_entries(start):
             if row["action"] == "allowed" and not include_allowed:
                 continue
             due = row["due_at"].replace(tzinfo=UTC) if row["due_at"] else None

@@ -81,6 +81,27 @@ def test_qualify_a_file_offline_and_explain_from_it(tmp_path: Path) -> None:
     assert first_id in invoke("explain", first_id, "-i", str(source), "--now", "2026-11-26T09:00:00+00:00")
 
 
+def test_date_options_read_naive_times_as_utc_and_name_the_option_when_unreadable(tmp_path: Path) -> None:
+    source = tmp_path / "calls.jsonl"
+    source.write_text(sample_path("sample_calls.jsonl").read_text(encoding="utf-8").splitlines()[0] + "\n")
+    naive, aware = tmp_path / "naive.jsonl", tmp_path / "aware.jsonl"
+    for now, output in (("2026-11-26", naive), ("2026-11-26T00:00:00+00:00", aware)):
+        result = runner.invoke(app, ["qualify", "-i", str(source), "-o", str(output), "--now", now])
+        assert result.exit_code == 0, result.output
+    assert naive.read_text(encoding="utf-8") == aware.read_text(encoding="utf-8")
+    for args in (
+        ["qualify", "-i", str(source), "-o", str(tmp_path / "x.jsonl"), "--now", "next tuesday"],
+        ["explain", "call-0001", "-i", str(source), "--now", "next tuesday"],
+        ["report", "--since", "next tuesday", "--config", str(tmp_path / "absent.toml")],
+        ["compliance", "audit", "--since", "next tuesday", "--config", str(tmp_path / "absent.toml")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, (args, result.output)
+        option = args[args.index("next tuesday") - 1]
+        assert f"{option}: not an ISO date or date-time: 'next tuesday'" in result.output, result.output
+    assert not (tmp_path / "x.jsonl").exists()
+
+
 def test_invalid_config_exits_2_and_lists_every_problem(tmp_path: Path) -> None:
     config = tmp_path / "bad.toml"
     config.write_text(
